@@ -1,0 +1,35 @@
+"""Running the project's dbt (the one installed next to this Python) on a warehouse file."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from extract.errors import UserError
+from extract.warehouse import DB_ENV_VAR, PROJECT_ROOT
+
+
+def dbt_executable() -> str:
+    candidate = Path(sys.executable).parent / "dbt"
+    return str(candidate) if candidate.exists() else "dbt"
+
+
+def run_dbt(args: list[str], db: Path, *, quiet: bool = False) -> None:
+    """Run `dbt ARGS` from the project root against `db`; raise UserError on failure."""
+    env = {**os.environ, DB_ENV_VAR: str(db.resolve())}
+    command = [dbt_executable(), *args]
+    result = subprocess.run(
+        command,
+        cwd=PROJECT_ROOT,
+        env=env,
+        check=False,
+        stdout=subprocess.PIPE if quiet else None,
+        stderr=subprocess.STDOUT if quiet else None,
+        text=True,
+    )
+    if result.returncode != 0:
+        if quiet and result.stdout:
+            sys.stderr.write(result.stdout)
+        raise UserError(f"`dbt {' '.join(args)}` failed (exit {result.returncode}); see above")

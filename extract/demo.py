@@ -1,0 +1,59 @@
+"""`wandb-warehouse demo`: load the bundled sample, build, and print the headline tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from extract.dbt import run_dbt
+from extract.errors import UserError
+from extract.load import load_file
+from extract.sample import sample_files
+from extract.warehouse import connect, ensure_raw_schema
+
+HEADLINES = {
+    "Pretrain overlap (config vs checkpoint metadata)": """
+        select column_pair, shared_rows, matching_rows, divergent_rows,
+               round(match_rate, 3) as match_rate
+        from marts.pretrain_overlap_summary order by column_pair desc
+    """,
+    "Divergent pretrain values": """
+        select run_name, experiment_group, state, created_at::date as created,
+               pretrain_steps, model_pretrain_steps
+        from marts.pretrain_overlap where not steps_match or not compute_match
+        order by run_name
+    """,
+    "Run state by timeout group": """
+        select timeout_group, state, runs, round(share_of_group, 3) as share_of_group
+        from marts.timeout_state_distribution order by timeout_group desc, runs desc
+    """,
+    "Tag prevalence, timed vs untimed runs": """
+        select tag, tag_category, timeout_runs, round(timeout_share, 3) as timeout_share,
+               no_timeout_runs, round(no_timeout_share, 3) as no_timeout_share,
+               round(share_difference, 3) as share_difference
+        from marts.timeout_tag_prevalence order by abs(share_difference) desc, tag
+    """,
+}
+
+
+def run_demo(db: Path) -> None:
+    files = sample_files()
+    if not files:
+        raise UserError("the bundled sample is missing: run `python -m extract.sample_generator`")
+    con = connect(db)
+    try:
+        ensure_raw_schema(con)
+        for path in files:
+            loads = load_file(con, path)
+            status = f"{sum(p.runs for p in loads)} runs" if loads else "already loaded"
+            print(f"load {path.name}: {status}")
+    finally:
+        con.close()
+    run_dbt(["build", "--quiet"], db)
+    con = connect(db, read_only=True)
+    try:
+        for title, sql in HEADLINES.items():
+            print(f"\n{title}")
+            con.sql(sql).show(max_width=120, max_rows=40)
+    finally:
+        con.close()
+    print(f"\nwarehouse: {db}  (open it with: .venv/bin/duckdb -readonly {db})")

@@ -1,0 +1,97 @@
+"""The DuckDB warehouse file: where it is, how to open it, and the raw layer's schema.
+
+The raw layer is append-only. `raw.wandb_runs` and `raw.wandb_listings` are never
+updated or deleted; `raw.wandb_loads` is a ledger whose row is written when a load starts
+(status 'running') and finalised when it ends ('ok' / 'failed'). A load that was killed
+keeps 'running' until the next writer marks it 'failed' (DuckDB allows one writer, so a
+'running' row seen by a writer belongs to a dead process).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+from extract.errors import UserError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DB_ENV_VAR = "WANDB_WAREHOUSE_DB"
+DEFAULT_DB = "warehouse.duckdb"
+
+RAW_DDL = """
+create schema if not exists raw;
+
+create table if not exists raw.wandb_loads (
+    load_id varchar not null,          -- one per project per load / sync
+    invocation_id varchar not null,    -- one per command run (groups a multi-project sync)
+    entity varchar not null,
+    project varchar not null,
+    mode varchar not null,             -- 'file' | 'incremental' | 'full_refresh'
+    source varchar,                    -- file path or W&B base URL (never credentials)
+    source_sha256 varchar,             -- content hash of a loaded file
+    started_at timestamptz not null,
+    finished_at timestamptz,
+    snapshot_at timestamptz,           -- when W&B was observed (max fetched_at of the load)
+    status varchar not null,           -- 'running' | 'ok' | 'failed'
+    error varchar,
+    listing_complete boolean not null default false,
+    listed bigint default 0,
+    new bigint default 0,
+    changed bigint default 0,
+    deleted bigint default 0,
+    heavy_fetched bigint default 0,
+    requests bigint default 0
+);
+
+create table if not exists raw.wandb_runs (
+    entity varchar not null,
+    project varchar not null,
+    run_id varchar not null,           -- W&B run id (GraphQL `name`), unique per project
+    fetched_at timestamptz not null,
+    load_id varchar not null,
+    fetch_kind varchar not null,       -- 'full' (config + summary fetched) | 'light' (listing only)
+    record json not null               -- the run node as received (interchange format)
+);
+
+create table if not exists raw.wandb_listings (
+    load_id varchar not null,
+    entity varchar not null,
+    project varchar not null,
+    run_id varchar not null            -- listed by the server (or present in the file) at that load
+);
+"""
+
+
+def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """The warehouse file: --db, else $WANDB_WAREHOUSE_DB, else warehouse.duckdb in cwd."""
+    value = explicit or os.environ.get(DB_ENV_VAR) or DEFAULT_DB
+    return Path(value).expanduser()
+
+
+def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse, turning DuckDB's lock error into an actionable one-liner."""
+    if read_only and not path.exists():
+        raise UserError(f"no warehouse at {path}: run `wandb-warehouse load` or `extract` first")
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise UserError(
+                f"{path} is locked by another process (an open DuckDB shell or a running "
+                "dbt build?): close it, or open shells with `duckdb -readonly`"
+            ) from None
+        raise UserError(f"cannot open {path}: {str(exc).splitlines()[0]}") from None
+
+
+def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the raw tables if missing and fail loads left 'running' by a dead process."""
+    con.execute(RAW_DDL)
+    con.execute(
+        "update raw.wandb_loads set status = 'failed', "
+        "error = coalesce(error, 'interrupted (process ended before the load finished)') "
+        "where status = 'running'"
+    )
