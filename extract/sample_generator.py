@@ -32,9 +32,9 @@ FULL_REFRESH_FILE = "02_full_refresh_2025-09-10.jsonl.gz"
 OLD_DOWNLOADER_AT = datetime(2025, 9, 10, 9, 0, tzinfo=UTC)
 FULL_REFRESH_AT = datetime(2025, 9, 10, 18, 0, tzinfo=UTC)
 
-SCOPE_START = datetime(2025, 8, 21, tzinfo=UTC)  # the analysis ignores earlier test runs
 TAG_BUG_CUTOFF = datetime(2025, 9, 1, tzinfo=UTC)  # runs from here on lost late tags
-# Creation windows keep half a day from the cut-offs, so no time zone moves a run across.
+# Creation windows keep half a day clear of the cut-offs (the analysis scope starts
+# 2025-08-21), so reading createdAt in any time zone puts each run on the same side.
 EARLY_WINDOW = (datetime(2025, 8, 12, 14, tzinfo=UTC), datetime(2025, 8, 20, 10, tzinfo=UTC))
 OLD_WINDOW = (datetime(2025, 8, 21, 14, tzinfo=UTC), datetime(2025, 8, 31, 10, tzinfo=UTC))
 RECENT_WINDOW = (datetime(2025, 9, 1, 14, tzinfo=UTC), datetime(2025, 9, 10, 7, tzinfo=UTC))
