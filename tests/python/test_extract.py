@@ -293,3 +293,24 @@ def test_progress_bar_is_off_when_not_a_terminal(fake: FakeWandb, wandb_env, db,
     out, err = capsys.readouterr()
     assert err == ""
     assert len(out.strip().splitlines()) == 1
+
+
+def test_a_loaded_export_and_a_live_sync_share_the_raw_layer(
+    fake: FakeWandb, sync, db: Path, tmp_path: Path, capsys
+) -> None:
+    populate(fake, 20)
+    sync("lab/p")
+    export = tmp_path / "export.jsonl"
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        lines = [r for (r,) in con.execute("select record::varchar from raw.wandb_runs").fetchall()]
+    finally:
+        con.close()
+    export.write_text("\n".join(lines) + "\n")
+    other = tmp_path / "other.duckdb"
+    assert main(["load", str(export), "--db", str(other)]) == 0
+    fake.run("lab", "p", "r0001").tags = ["after-export"]
+    fake.reset_counters()
+    assert main(["extract", "lab/p", "--db", str(other)]) == 0
+    assert "new 0, changed 1, deleted 0, heavy-fetched 0" in capsys.readouterr().out
+    assert fake.full_runs_requests() == 0

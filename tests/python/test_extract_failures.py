@@ -67,9 +67,18 @@ def test_unreachable_server(fake: FakeWandb, tmp_path: Path, db: Path) -> None:
 
 def test_unknown_project(fake: FakeWandb, tmp_path: Path, db: Path) -> None:
     fake.add_run("lab", "p", FakeRun("a"))
-    result = run_cli(["extract", "lab/nope", "--db", str(db)], isolated_env(tmp_path, fake))
+    result = run_cli(
+        ["extract", "lab/p", "lab/nope", "--db", str(db)], isolated_env(tmp_path, fake)
+    )
+    assert result.stdout.startswith("lab/p: listed 1, new 1")
     assert_one_line_error(result, "project lab/nope not found")
-    assert loads(db)[0][0] == "failed"
+    assert [row[0] for row in loads(db)] == ["ok", "failed"]
+    # The key is in no output and no file: warehouse, wandb-core logs, config.
+    assert DEFAULT_KEY not in result.stdout + result.stderr
+    files = [path for path in tmp_path.rglob("*") if path.is_file() and path.name != "netrc"]
+    assert any(path.suffix == ".log" for path in files)
+    for path in files:
+        assert DEFAULT_KEY.encode() not in path.read_bytes(), path
 
 
 def test_locked_warehouse(fake: FakeWandb, tmp_path: Path, db: Path) -> None:
@@ -109,6 +118,32 @@ def test_server_failing_forever_ends_in_bounded_time(
     assert elapsed < 60
     assert loads(db) == [("failed", loads(db)[0][1], False, 0)]
     assert DEFAULT_KEY not in loads(db)[0][1]
+
+
+def test_ctrl_c_is_recorded_as_failed(fake: FakeWandb, wandb_env: dict[str, str], db: Path):
+    for i in range(150):
+        fake.add_run("lab", "p", FakeRun(f"r{i:04d}"))
+    fake.hold_after("Runs", served=2)  # the listing and one heavy batch, then hang
+    process = subprocess.Popen(
+        [sys.executable, "-m", "extract.cli", "extract", "lab/p", "--db", str(db)],
+        cwd=PROJECT_ROOT,
+        env={**{k: v for k, v in os.environ.items() if not k.startswith("WANDB_")}, **wandb_env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        assert fake.held.wait(timeout=60)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=30)
+    finally:
+        fake.release()
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 130
+    assert err.strip() == "wandb-warehouse: interrupted"
+    assert loads(db) == [("failed", "interrupted", True, 100)]
 
 
 def test_sync_killed_midway_loses_nothing_and_next_completes(
