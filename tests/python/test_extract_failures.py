@@ -113,8 +113,8 @@ def test_server_failing_forever_ends_in_bounded_time(
     result = run_cli(["extract", "lab/p", "--db", str(db)], isolated_env(tmp_path, fake))
     elapsed = time.monotonic() - started
     assert_one_line_error(result, "kept failing", "try again later")
-    # WANDB_WAREHOUSE_MAX_RETRIES=2: three attempts, not wandb-core's default twenty.
-    assert fake.received["Runs"] == 3
+    # WANDB_WAREHOUSE_MAX_RETRIES=1: two attempts, not wandb-core's default twenty-one.
+    assert fake.received["Runs"] == 2
     assert elapsed < 60
     assert loads(db) == [("failed", loads(db)[0][1], False, 0)]
     assert DEFAULT_KEY not in loads(db)[0][1]
@@ -201,7 +201,7 @@ def test_hanging_server_is_cut_off_by_the_call_timeout(
     env = {
         **isolated_env(tmp_path, fake),
         "WANDB_WAREHOUSE_REQUEST_TIMEOUT": "30",
-        "WANDB_WAREHOUSE_TIMEOUT": "4",
+        "WANDB_WAREHOUSE_TIMEOUT": "2",
     }
     started = time.monotonic()
     result = run_cli(["extract", "lab/p", "--db", str(db)], env)
