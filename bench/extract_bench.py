@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import sys
 import tempfile
@@ -24,6 +23,7 @@ from pathlib import Path
 import duckdb
 
 from extract.cli import main as cli_main
+from extract.plan import requests_needed
 from extract.wandb_client import DEFAULT_PAGE_SIZE
 from tests.python.fake_wandb import FakeRun, FakeWandb
 
@@ -102,7 +102,6 @@ def sync(db: Path, fake: FakeWandb, name: str) -> dict:
 
 def run_bench(runs: int, latency_ms: float) -> dict:
     page = int(os.environ.get("WANDB_WAREHOUSE_PAGE_SIZE") or DEFAULT_PAGE_SIZE)
-    pages = math.ceil(runs / page)
     with FakeWandb() as fake, tempfile.TemporaryDirectory() as tmp:
         for i in range(runs):
             fake.add_run(ENTITY, PROJECT, make_run(i))
@@ -118,8 +117,8 @@ def run_bench(runs: int, latency_ms: float) -> dict:
         results.append(sync(db, fake, f"after {changed} runs (1%) changed"))
         size = db.stat().st_size
     targets = {
-        "no_change_max_runs_requests": pages,
-        "one_percent_max_runs_requests": pages + math.ceil(changed / 100),
+        "no_change_max_runs_requests": requests_needed(runs, 0, page),
+        "one_percent_max_runs_requests": requests_needed(runs, changed, page),
     }
     return {
         "runs": runs,
