@@ -64,7 +64,8 @@ class ClientConfig:
         wait_max = _env_number("WANDB_WAREHOUSE_RETRY_WAIT", 10.0)
         return cls(
             base_url=base_url,
-            max_retries=_env_number("WANDB_WAREHOUSE_MAX_RETRIES", 6, int),
+            # wandb-core reads 0 as "unset" and then retries 20 times: one retry at least.
+            max_retries=max(1, _env_number("WANDB_WAREHOUSE_MAX_RETRIES", 6, int)),
             # wandb-core ignores waits under one second (it falls back to its defaults).
             retry_wait_min=1.0,
             retry_wait_max=max(1.0, wait_max),
