@@ -318,3 +318,10 @@ def test_a_loaded_export_and_a_live_sync_share_the_raw_layer(
     assert main(["extract", "lab/p", "--db", str(other)]) == 0
     assert "new 0, changed 1, deleted 0, heavy-fetched 0" in capsys.readouterr().out
     assert fake.full_runs_requests() == 0
+
+
+def test_malformed_project_path_is_a_user_error(db: Path, capsys) -> None:
+    assert main(["extract", "just-a-project", "--db", str(db)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("wandb-warehouse: error: 'just-a-project' is not ENTITY/PROJECT")
+    assert not db.exists()
