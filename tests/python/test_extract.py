@@ -325,3 +325,13 @@ def test_malformed_project_path_is_a_user_error(db: Path, capsys) -> None:
     err = capsys.readouterr().err
     assert err.startswith("wandb-warehouse: error: 'just-a-project' is not ENTITY/PROJECT")
     assert not db.exists()
+
+
+def test_a_server_with_smaller_pages_is_followed_by_cursor(fake: FakeWandb, sync, db: Path) -> None:
+    populate(fake, 150)
+    fake.max_page_size = 40  # the server serves less than asked, heavy batches included
+    out = sync("lab/p")
+    assert "listed 150, new 150, changed 0, deleted 0, heavy-fetched 150" in out
+    assert fake.light_runs_requests() == 4  # ceil(150 / 40)
+    assert fake.full_runs_requests() == 5  # batch of 100 -> 3 pages, batch of 50 -> 2
+    assert query(db, "select count(distinct run_id), count(*) from raw.wandb_runs") == [(150, 150)]
