@@ -217,7 +217,12 @@ class WandbClient:
         status = _http_status(exc)
         if status is None and (match := re.search(r"\bHTTP (\d{3})\b", text)):
             status = int(match.group(1))
-        if isinstance(exc, ValueError) and "Could not find project" in text:
+        lowered = text.lower()
+        if (isinstance(exc, ValueError) and "Could not find project" in text) or (
+            project is not None
+            and status in (None, 404)
+            and any(word in lowered for word in ("not found", "does not exist", "could not find"))
+        ):
             return (
                 f"project {entity}/{project} not found on {url}: check ENTITY/PROJECT and "
                 "that your API key can see it"
@@ -233,6 +238,12 @@ class WandbClient:
             )
         if isinstance(exc, AuthenticationError | UsageError):
             return _key_rejected(url, text)
+        if isinstance(exc, WandbApiFailedError) and status is None and "giving up" not in text:
+            # A GraphQL error: the server answered, and said no.
+            return (
+                f"W&B at {url} refused the request while {what} ({_first_line(text)}): "
+                "check ENTITY/PROJECT and what your API key may read"
+            )
         if isinstance(exc, WandbApiFailedError | CommError | TimeoutError):
             return _kept_failing(url, what, text)
         return None

@@ -12,7 +12,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fake_wandb import DEFAULT_KEY, MAX_PAGE_SIZE, FakeWandb
+from fake_wandb import DEFAULT_KEY, MAX_PAGE_SIZE, FakeWandb, default_handlers
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,6 +40,7 @@ def fake(fake_server: FakeWandb) -> Iterator[FakeWandb]:
         fake_server.clear_faults()
         fake_server.latency = 0.0
         fake_server.max_page_size = MAX_PAGE_SIZE
+        fake_server.handlers = default_handlers()
         fake_server.api_keys = {DEFAULT_KEY}
     fake_server.reset_counters()
     yield fake_server

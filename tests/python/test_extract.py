@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from fake_wandb import DEFAULT_KEY, FakeRun, FakeWandb
+from fake_wandb import DEFAULT_KEY, FakeRun, FakeWandb, GraphQLError, Request
 
 from extract.cli import main
 
@@ -19,10 +19,11 @@ def sync(wandb_env, db: Path, monkeypatch: pytest.MonkeyPatch, capsys):
     monkeypatch.setenv("WANDB_WAREHOUSE_PAGE_SIZE", str(PAGE))
 
     def run(*args: str, expect: int = 0) -> str:
+        """Stdout of a successful sync, stderr of a failed one."""
         code = main(["extract", *args, "--db", str(db)])
         out, err = capsys.readouterr()
         assert code == expect, err
-        return out
+        return out if expect == 0 else err
 
     return run
 
@@ -335,3 +336,22 @@ def test_a_server_with_smaller_pages_is_followed_by_cursor(fake: FakeWandb, sync
     assert fake.light_runs_requests() == 4  # ceil(150 / 40)
     assert fake.full_runs_requests() == 5  # batch of 100 -> 3 pages, batch of 50 -> 2
     assert query(db, "select count(distinct run_id), count(*) from raw.wandb_runs") == [(150, 150)]
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("entity nope not found", "project nope/p not found on"),
+        ("permission denied", "refused the request while listing nope/p (input: permission"),
+    ],
+)
+def test_graphql_errors_are_one_line_user_errors(
+    fake: FakeWandb, sync, db: Path, message: str, expected: str
+) -> None:
+    def refuse(server: FakeWandb, request: Request) -> dict:
+        raise GraphQLError(message)
+
+    fake.handlers["Runs"] = refuse
+    assert expected in sync("nope/p", expect=1)
+    assert fake.received["Runs"] == 1  # an answer, not a failure: no retries
+    assert last_load(db, "p")["status"] == "failed"
