@@ -238,6 +238,8 @@ class WandbClient:
             )
         if isinstance(exc, AuthenticationError | UsageError):
             return _key_rejected(url, text)
+        if "did not respond in time" in text:  # WANDB_WAREHOUSE_TIMEOUT ran out
+            return _kept_failing(url, what, text)
         if isinstance(exc, WandbApiFailedError) and status is None and "giving up" not in text:
             # A GraphQL error: the server answered, and said no.
             return (
