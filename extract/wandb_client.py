@@ -231,6 +231,11 @@ class WandbClient:
             return _key_rejected(url, text)
         if status is not None and (status == 429 or status >= 500):
             return _kept_failing(url, what, text)
+        if status is not None and 400 <= status < 500:
+            return (
+                f"{url} answered HTTP {status} while {what} ({_first_line(text)}): check "
+                "that WANDB_BASE_URL is your W&B server"
+            )
         if _is_transport(text):
             return (
                 f"cannot reach W&B at {url} while {what} ({_first_line(text)}): check "

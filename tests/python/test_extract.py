@@ -355,3 +355,10 @@ def test_graphql_errors_are_one_line_user_errors(
     assert expected in sync("nope/p", expect=1)
     assert fake.received["Runs"] == 1  # an answer, not a failure: no retries
     assert last_load(db, "p")["status"] == "failed"
+
+
+def test_a_server_that_is_not_wandb_is_named(fake: FakeWandb, sync) -> None:
+    fake.fail(404, times=None, operation="Viewer")
+    err = sync("lab/p", expect=1)
+    assert "answered HTTP 404 while connecting to W&B" in err
+    assert "WANDB_BASE_URL" in err
