@@ -24,7 +24,8 @@ from urllib.parse import urlsplit, urlunsplit
 from extract.errors import UserError
 
 DEFAULT_BASE_URL = "https://api.wandb.ai"
-# The SDK sets no upper bound on `per_page`; 1000 is the page the W&B app itself asks for.
+# The SDK sets no upper bound on `per_page`. 1000 light runs make a page of about half a
+# megabyte; a server that serves fewer per page than asked is followed by cursor.
 DEFAULT_PAGE_SIZE = 1000
 HEAVY_BATCH = 100
 
