@@ -109,7 +109,7 @@ def run_bench(runs: int, latency_ms: float) -> dict:
         netrc = Path(tmp) / "netrc"
         netrc.touch()
         os.environ.update(fake.env())
-        os.environ.update({"NETRC": str(netrc), "WANDB_SILENT": "true"})
+        os.environ["NETRC"] = str(netrc)
         db = Path(tmp) / "bench.duckdb"
         fake.latency = latency_ms / 1000
         results = [sync(db, fake, "first sync")]

@@ -59,7 +59,6 @@ def isolated_env(tmp_path: Path, fake: FakeWandb) -> dict[str, str]:
         "NETRC": str(netrc),
         "WANDB_CONFIG_DIR": str(home / ".config" / "wandb"),
         "WANDB_DIR": str(home),
-        "WANDB_SILENT": "true",
         **FAST_FAILURE_ENV,
     }
 
