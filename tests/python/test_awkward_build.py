@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import BuiltWarehouse, build_warehouse
+from dbt_builds import BuiltWarehouse, build_warehouse
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
