@@ -69,12 +69,12 @@ parsed as (
         case
             when {{ json_type(list_element('record_fields', 9), '$') }} = 'OBJECT'
                 then {{ list_element('record_fields', 9) }}
-            else cast('{}' as json)
+            else {{ empty_json_object() }}
         end as fetched_config,
         case
             when {{ json_type(list_element('record_fields', 10), '$') }} = 'OBJECT'
                 then {{ list_element('record_fields', 10) }}
-            else cast('{}' as json)
+            else {{ empty_json_object() }}
         end as fetched_summary,
         {{ json_extract_string(list_element('record_fields', 11), '$') }} as timeout_text,
         {{ json_extract_string(list_element('record_fields', 12), '$') }} as runtime_text,
@@ -132,7 +132,7 @@ carried_forward as (
         heartbeat_at,
         history_line_count,
         tags,
-        last_value(fetched_payload ignore nulls) over run_history as payload,
+        {{ last_value_ignore_nulls('fetched_payload') }} over run_history as payload,
         row_number() over run_history as version_number,
         count(*) over run_versions as version_count,
         min(fetched_at) over run_versions as first_seen_at,
