@@ -1,0 +1,28 @@
+with
+
+runs as (
+
+    select * from {{ ref('stg_wandb__runs') }}
+
+),
+
+final as (
+
+    select
+        entity,
+        project,
+        run_id,
+        pretrain_steps_text,
+        pretrain_compute_text,
+        model_pretrain_steps_text,
+        model_pretrain_compute_text,
+        {{ exact_integer('pretrain_steps_text') }} as pretrain_steps,
+        {{ exact_integer('pretrain_compute_text') }} as pretrain_compute,
+        {{ exact_integer('model_pretrain_steps_text') }} as model_pretrain_steps,
+        {{ exact_integer('model_pretrain_compute_text') }} as model_pretrain_compute
+
+    from runs
+
+)
+
+select * from final
