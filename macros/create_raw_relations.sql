@@ -1,0 +1,49 @@
+{#- on-run-start: make the raw layer readable as `raw.*` on targets that do not hold it.
+    DuckDB holds the raw tables itself (no-op). Spark reads the Parquet folders
+    `wandb-warehouse export-raw` writes ($WANDB_WAREHOUSE_RAW_DIR) as external tables,
+    re-registered each run so newly exported loads are seen. -#}
+{% macro create_raw_relations() -%}
+    {{ return(adapter.dispatch('create_raw_relations', 'wandb_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__create_raw_relations() -%}
+{%- endmacro %}
+
+{% macro spark__create_raw_relations() -%}
+    {%- if execute -%}
+        {%- set raw_dir = env_var('WANDB_WAREHOUSE_RAW_DIR', '') | trim -%}
+        {%- if raw_dir == '' -%}
+            {{ exceptions.raise_compiler_error(
+                "set WANDB_WAREHOUSE_RAW_DIR to the folder `wandb-warehouse export-raw DIR` wrote"
+            ) }}
+        {%- endif -%}
+        {%- set raw_dir = raw_dir.rstrip('/') -%}
+        {%- set tables = {
+            'wandb_runs': [
+                'entity string', 'project string', 'run_id string', 'fetched_at timestamp',
+                'fetch_kind string', 'record string', 'load_id string',
+            ],
+            'wandb_listings': [
+                'entity string', 'project string', 'run_id string', 'load_id string',
+            ],
+            'wandb_loads': [
+                'invocation_id string', 'entity string', 'project string', 'mode string',
+                'source string', 'source_sha256 string', 'started_at timestamp',
+                'finished_at timestamp', 'snapshot_at timestamp', 'status string',
+                'error string', 'listing_complete boolean', 'listed bigint', 'new bigint',
+                'changed bigint', 'deleted bigint', 'heavy_fetched bigint',
+                'requests bigint', 'load_id string',
+            ],
+        } -%}
+        {%- do run_query('create database if not exists raw') -%}
+        {%- for name, columns in tables.items() -%}
+            {%- do run_query('drop table if exists raw.' ~ name) -%}
+            {%- do run_query(
+                'create table raw.' ~ name ~ ' (' ~ columns | join(', ') ~ ')'
+                ~ ' using parquet partitioned by (load_id)'
+                ~ " location '" ~ raw_dir ~ '/' ~ name ~ "'"
+            ) -%}
+            {%- do run_query('alter table raw.' ~ name ~ ' recover partitions') -%}
+        {%- endfor -%}
+    {%- endif -%}
+{%- endmacro %}
