@@ -1,7 +1,9 @@
 {#- on-run-start: make the raw layer readable as `raw.*` on targets that do not hold it.
     DuckDB holds the raw tables itself (no-op). Spark reads the Parquet folders
     `wandb-warehouse export-raw` writes ($WANDB_WAREHOUSE_RAW_DIR) as external tables,
-    re-registered each run so newly exported loads are seen. -#}
+    re-registered each run so newly exported loads are seen. `record` is stored as JSON
+    text; `raw.wandb_runs` is a view that parses it into a VARIANT (Spark's JSON type,
+    which keeps NaN and integers past 2^63 exactly), as DuckDB's JSON column does. -#}
 {% macro create_raw_relations() -%}
     {{ return(adapter.dispatch('create_raw_relations', 'wandb_warehouse')()) }}
 {%- endmacro %}
@@ -19,7 +21,7 @@
         {%- endif -%}
         {%- set raw_dir = raw_dir.rstrip('/') -%}
         {%- set tables = {
-            'wandb_runs': [
+            'wandb_runs_files': [
                 'entity string', 'project string', 'run_id string', 'fetched_at timestamp',
                 'fetch_kind string', 'record string', 'load_id string',
             ],
@@ -41,9 +43,14 @@
             {%- do run_query(
                 'create table raw.' ~ name ~ ' (' ~ columns | join(', ') ~ ')'
                 ~ ' using parquet partitioned by (load_id)'
-                ~ " location '" ~ raw_dir ~ '/' ~ name ~ "'"
+                ~ " location '" ~ raw_dir ~ '/' ~ name.replace('_files', '') ~ "'"
             ) -%}
             {%- do run_query('alter table raw.' ~ name ~ ' recover partitions') -%}
         {%- endfor -%}
+        {%- do run_query(
+            'create or replace view raw.wandb_runs as select entity, project, run_id,'
+            ~ " fetched_at, load_id, fetch_kind, from_json(record, 'variant') as record"
+            ~ ' from raw.wandb_runs_files'
+        ) -%}
     {%- endif -%}
 {%- endmacro %}

@@ -31,12 +31,12 @@ parsed as (
         case
             when fetch_kind = 'full' and {{ json_type('record', '$.config') }} = 'OBJECT'
                 then {{ json_extract('record', '$.config') }}
-            when fetch_kind = 'full' then cast('{}' as json)
+            when fetch_kind = 'full' then {{ json_empty_object() }}
         end as fetched_config,
         case
             when fetch_kind = 'full' and {{ json_type('record', '$.summaryMetrics') }} = 'OBJECT'
                 then {{ json_extract('record', '$.summaryMetrics') }}
-            when fetch_kind = 'full' then cast('{}' as json)
+            when fetch_kind = 'full' then {{ json_empty_object() }}
         end as fetched_summary,
         -- Latest wins; at equal fetched_at a full row beats a light one.
         case when fetch_kind = 'full' then 1 else 0 end as fetch_kind_rank
@@ -49,9 +49,10 @@ carried_forward as (
 
     select
         *,
-        last_value(fetched_config ignore nulls) over run_history as config,
-        last_value(fetched_summary ignore nulls) over run_history as summary,
-        row_number() over run_history as version_number,
+        {{ last_value_ignore_nulls('fetched_config') }} over run_history as config,
+        {{ last_value_ignore_nulls('fetched_summary') }} over run_history as summary,
+        -- BIGINT on every engine (Spark's row_number is INT).
+        cast(row_number() over run_history as bigint) as version_number,
         count(*) over run_versions as version_count,
         min(fetched_at) over run_versions as first_seen_at,
         max(fetched_at) over run_versions as last_fetched_at

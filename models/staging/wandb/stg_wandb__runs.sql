@@ -26,6 +26,24 @@ latest_versions as (
 ),
 
 -- The newest complete listing of each project says which runs still exist upstream.
+-- (A row_number filter rather than QUALIFY, which Spark SQL lacks.)
+complete_loads as (
+
+    select
+        entity,
+        project,
+        load_id,
+        snapshot_at,
+        row_number() over (
+            partition by entity, project
+            order by snapshot_at desc, started_at desc
+        ) as recency_rank
+
+    from loads
+    where status = 'ok' and is_listing_complete
+
+),
+
 latest_complete_loads as (
 
     select
@@ -34,18 +52,28 @@ latest_complete_loads as (
         load_id,
         snapshot_at
 
-    from loads
-    where status = 'ok' and is_listing_complete
-    qualify row_number() over (
-        partition by entity, project
-        order by snapshot_at desc, started_at desc
-    ) = 1
+    from complete_loads
+    where recency_rank = 1
+
+),
+
+-- The runs that newest complete listing held (one listing per project).
+latest_listings as (
+
+    select
+        entity,
+        project,
+        run_id
+
+    from listings
+    where load_id in (select load_id from latest_complete_loads)
 
 ),
 
 -- Staging never joins: the deletion flag is a semi-join on the listing ledger, which adds
 -- a column and never changes the grain. A run fetched after that listing (by a later
--- partial load) is not judged by it.
+-- partial load) is not judged by it. (Each subquery refers only to its immediate outer
+-- query, as Spark SQL requires.)
 final as (
 
     select
@@ -71,15 +99,14 @@ final as (
                 latest_complete_loads.entity = latest_versions.entity
                 and latest_complete_loads.project = latest_versions.project
                 and latest_complete_loads.snapshot_at >= latest_versions.last_fetched_at
-                and not exists (
-                    select 1
-                    from listings
-                    where
-                        listings.load_id = latest_complete_loads.load_id
-                        and listings.entity = latest_versions.entity
-                        and listings.project = latest_versions.project
-                        and listings.run_id = latest_versions.run_id
-                )
+        )
+        and not exists (
+            select 1
+            from latest_listings
+            where
+                latest_listings.entity = latest_versions.entity
+                and latest_listings.project = latest_versions.project
+                and latest_listings.run_id = latest_versions.run_id
         ) as is_deleted_upstream,
         latest_versions.first_seen_at,
         latest_versions.last_fetched_at,
