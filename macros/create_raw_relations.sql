@@ -37,17 +37,17 @@
                 'requests bigint', 'load_id string',
             ],
         } -%}
-        {%- do run_query('create database if not exists raw') -%}
+        {%- set _ = run_query('create database if not exists raw') -%}
         {%- for name, columns in tables.items() -%}
-            {%- do run_query('drop table if exists raw.' ~ name) -%}
-            {%- do run_query(
+            {%- set _ = run_query('drop table if exists raw.' ~ name) -%}
+            {%- set _ = run_query(
                 'create table raw.' ~ name ~ ' (' ~ columns | join(', ') ~ ')'
                 ~ ' using parquet partitioned by (load_id)'
                 ~ " location '" ~ raw_dir ~ '/' ~ name.replace('_files', '') ~ "'"
             ) -%}
-            {%- do run_query('alter table raw.' ~ name ~ ' recover partitions') -%}
+            {%- set _ = run_query('alter table raw.' ~ name ~ ' recover partitions') -%}
         {%- endfor -%}
-        {%- do run_query(
+        {%- set _ = run_query(
             'create or replace view raw.wandb_runs as select entity, project, run_id,'
             ~ " fetched_at, load_id, fetch_kind, from_json(record, 'variant') as record"
             ~ ' from raw.wandb_runs_files'

@@ -3,6 +3,10 @@
     {{ return(adapter.dispatch('json_empty_object', 'wandb_warehouse')()) }}
 {%- endmacro %}
 
+{% macro duckdb__json_empty_object() -%}
+    cast('{}' as json)
+{%- endmacro %}
+
 {% macro default__json_empty_object() -%}
     cast('{}' as json)
 {%- endmacro %}

@@ -3,6 +3,10 @@
     {{ return(adapter.dispatch('last_value_ignore_nulls', 'wandb_warehouse')(expr)) }}
 {%- endmacro %}
 
+{% macro duckdb__last_value_ignore_nulls(expr) -%}
+    last_value({{ expr }} ignore nulls)
+{%- endmacro %}
+
 {% macro default__last_value_ignore_nulls(expr) -%}
     last_value({{ expr }} ignore nulls)
 {%- endmacro %}

@@ -4,6 +4,10 @@
     {{ return(adapter.dispatch('regex_extract', 'wandb_warehouse')(text_expr, pattern, group)) }}
 {%- endmacro %}
 
+{% macro duckdb__regex_extract(text_expr, pattern, group) -%}
+    regexp_extract({{ text_expr }}, '{{ pattern }}', {{ group }})
+{%- endmacro %}
+
 {% macro default__regex_extract(text_expr, pattern, group) -%}
     regexp_extract({{ text_expr }}, '{{ pattern }}', {{ group }})
 {%- endmacro %}

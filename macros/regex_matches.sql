@@ -5,6 +5,10 @@
 {%- endmacro %}
 
 {% macro default__regex_matches(text_expr, pattern) -%}
+    regexp_like({{ text_expr }}, '{{ pattern }}')
+{%- endmacro %}
+
+{% macro duckdb__regex_matches(text_expr, pattern) -%}
     regexp_matches({{ text_expr }}, '{{ pattern }}')
 {%- endmacro %}
 

@@ -4,6 +4,10 @@
     {{ return(adapter.dispatch('text_type', 'wandb_warehouse')()) }}
 {%- endmacro %}
 
+{% macro duckdb__text_type() -%}
+    varchar
+{%- endmacro %}
+
 {% macro default__text_type() -%}
     varchar
 {%- endmacro %}

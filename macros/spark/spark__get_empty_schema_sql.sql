@@ -4,11 +4,11 @@
     {%- set translated = {} -%}
     {%- for name in columns -%}
         {%- set column = {} -%}
-        {%- do column.update(columns[name]) -%}
+        {%- set _ = column.update(columns[name]) -%}
         {%- if column.get('data_type') -%}
-            {%- do column.update({'data_type': wandb_warehouse.spark_type(column['data_type'])}) -%}
+            {%- set _ = column.update({'data_type': wandb_warehouse.spark_type(column['data_type'])}) -%}
         {%- endif -%}
-        {%- do translated.update({name: column}) -%}
+        {%- set _ = translated.update({name: column}) -%}
     {%- endfor -%}
     {{ return(dbt.default__get_empty_schema_sql(translated)) }}
 {%- endmacro %}

@@ -39,7 +39,7 @@
       {% set bindings = [] %}
 
       {% for row in chunk %}
-          {% do bindings.extend(row) %}
+          {% set _ = bindings.extend(row) %}
       {% endfor %}
 
       {% set sql %}
@@ -55,10 +55,10 @@
           {%- endfor %}
       {% endset %}
 
-      {% do adapter.add_query(sql, bindings=bindings, abridge_sql_log=True) %}
+      {% set _ = adapter.add_query(sql, bindings=bindings, abridge_sql_log=True) %}
 
       {% if loop.index0 == 0 %}
-          {% do statements.append(sql) %}
+          {% set _ = statements.append(sql) %}
       {% endif %}
   {% endfor %}
 

@@ -73,7 +73,7 @@ def values_equal(left: Any, right: Any) -> bool:
         return math.isclose(left, right, rel_tol=REL_TOL, abs_tol=ABS_TOL)
     if isinstance(left, tuple) and isinstance(right, tuple):
         return len(left) == len(right) and all(map(values_equal, left, right))
-    return type(left) is type(right) and left == right or (left is None and right is None)
+    return (type(left) is type(right) and left == right) or (left is None and right is None)
 
 
 def row_differences(

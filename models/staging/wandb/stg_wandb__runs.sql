@@ -61,12 +61,12 @@ latest_complete_loads as (
 latest_listings as (
 
     select
-        entity,
-        project,
-        run_id
+        listings.entity,
+        listings.project,
+        listings.run_id
 
     from listings
-    where load_id in (select load_id from latest_complete_loads)
+    where listings.load_id in (select latest_complete_loads.load_id from latest_complete_loads)
 
 ),
 
