@@ -57,6 +57,8 @@ SPARK_VENV := .venv-spark
 SPARK_BIN := $(SPARK_VENV)/bin
 SPARK_STAMP := $(SPARK_VENV)/.setup-done
 SPARK_TEST_DIR := $(CURDIR)/target/spark-test
+# The sample plus the awkward fixtures (NaN summaries, integers past 2^63, messy tags, ...).
+SPARK_FIXTURES := tests/fixtures/awkward_runs_1.jsonl tests/fixtures/awkward_runs_2.jsonl
 SPARK_ENV = WANDB_WAREHOUSE_TARGET=spark WANDB_WAREHOUSE_RAW_DIR=$(SPARK_TEST_DIR)/raw \
 	WANDB_WAREHOUSE_SPARK_DIR=$(SPARK_TEST_DIR)/spark
 
@@ -72,10 +74,11 @@ $(SPARK_STAMP): constraints-spark.txt
 # The sample built on DuckDB and on Spark (from the exported raw layer), marts compared.
 test-spark: setup setup-spark
 	rm -rf $(SPARK_TEST_DIR) && mkdir -p $(SPARK_TEST_DIR)/spark
-	$(BIN)/wandb-warehouse load --db $(SPARK_TEST_DIR)/warehouse.duckdb extract/sample/*.jsonl.gz
+	$(BIN)/wandb-warehouse load --db $(SPARK_TEST_DIR)/warehouse.duckdb \
+		extract/sample/*.jsonl.gz $(SPARK_FIXTURES)
 	WANDB_WAREHOUSE_DB=$(SPARK_TEST_DIR)/warehouse.duckdb $(BIN)/dbt build --quiet
 	$(BIN)/wandb-warehouse export-raw --db $(SPARK_TEST_DIR)/warehouse.duckdb $(SPARK_TEST_DIR)/raw
-	$(SPARK_ENV) $(SPARK_BIN)/dbt build
+	$(SPARK_ENV) $(SPARK_BIN)/dbt build --target-path $(SPARK_TEST_DIR)/dbt-target
 	WANDB_WAREHOUSE_TEST_DB=$(SPARK_TEST_DIR)/warehouse.duckdb \
 		WANDB_WAREHOUSE_SPARK_DIR=$(SPARK_TEST_DIR)/spark $(BIN)/pytest tests/spark
 

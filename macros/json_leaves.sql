@@ -23,7 +23,7 @@
 
 {#- Spark: the VARIANT is walked level by level (objects via map_entries, arrays by
     index) down to `max_depth` levels below the root; deeper leaves are not listed. -#}
-{% macro spark__json_leaves(json_expr, alias, max_depth=12) -%}
+{% macro spark__json_leaves(json_expr, alias, max_depth=8) -%}
     {%- set ns = namespace(nodes="array(named_struct('path', '', 'value', " ~ json_expr ~ "))") -%}
     {%- for level in range(max_depth) -%}
         {%- set ns.nodes -%}
