@@ -18,8 +18,7 @@ listings as (
 
 ),
 
--- The last version each load stored of a run, placed on the project's load sequence.
--- (A row_number filter rather than QUALIFY, which Spark SQL lacks.)
+-- Each version on the project's load sequence, ranked within its load (newest first).
 versions_in_loads as (
 
     select
@@ -33,9 +32,12 @@ versions_in_loads as (
         run_versions.tags,
         row_number() over (
             partition by
-                run_versions.entity, run_versions.project, run_versions.run_id, loads.load_id
+                run_versions.entity,
+                run_versions.project,
+                run_versions.run_id,
+                loads.load_id
             order by run_versions.version_number desc
-        ) as version_rank_in_load
+        ) as newest_in_load
 
     from run_versions
     inner join loads
@@ -43,20 +45,11 @@ versions_in_loads as (
 
 ),
 
+-- The last version each load stored of a run.
 versions_by_load as (
 
-    select
-        entity,
-        project,
-        run_id,
-        load_number,
-        version_number,
-        created_at,
-        state,
-        tags
-
-    from versions_in_loads
-    where version_rank_in_load = 1
+    select * from versions_in_loads
+    where newest_in_load = 1
 
 ),
 

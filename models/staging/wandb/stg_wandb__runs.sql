@@ -26,8 +26,7 @@ latest_versions as (
 ),
 
 -- The newest complete listing of each project says which runs still exist upstream.
--- (A row_number filter rather than QUALIFY, which Spark SQL lacks.)
-complete_loads as (
+ranked_complete_loads as (
 
     select
         entity,
@@ -37,7 +36,7 @@ complete_loads as (
         row_number() over (
             partition by entity, project
             order by snapshot_at desc, started_at desc
-        ) as recency_rank
+        ) as recency
 
     from loads
     where status = 'ok' and is_listing_complete
@@ -46,14 +45,8 @@ complete_loads as (
 
 latest_complete_loads as (
 
-    select
-        entity,
-        project,
-        load_id,
-        snapshot_at
-
-    from complete_loads
-    where recency_rank = 1
+    select * from ranked_complete_loads
+    where recency = 1
 
 ),
 
@@ -88,11 +81,16 @@ final as (
         latest_versions.heartbeat_at,
         latest_versions.runtime_seconds,
         latest_versions.timeout_seconds,
+        latest_versions.timeout_text,
         latest_versions.history_line_count,
         latest_versions.tags,
         latest_versions.config,
         latest_versions.summary,
-        exists (
+        latest_versions.pretrain_steps_text,
+        latest_versions.pretrain_compute_text,
+        latest_versions.model_pretrain_steps_text,
+        latest_versions.model_pretrain_compute_text,
+        exists(
             select 1
             from latest_complete_loads
             where
