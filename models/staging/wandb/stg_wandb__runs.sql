@@ -90,7 +90,7 @@ final as (
         latest_versions.pretrain_compute_text,
         latest_versions.model_pretrain_steps_text,
         latest_versions.model_pretrain_compute_text,
-        exists(
+        exists (
             select 1
             from latest_complete_loads
             where
