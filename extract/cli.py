@@ -82,6 +82,22 @@ def _cmd_demo(args: argparse.Namespace) -> None:
     run_demo(db_path(args.db))
 
 
+def _cmd_export_raw(args: argparse.Namespace) -> None:
+    from extract.export_raw import export_raw
+
+    out_dir = Path(args.dir).expanduser()
+    con = connect(db_path(args.db), read_only=True)
+    try:
+        result = export_raw(con, out_dir)
+    finally:
+        con.close()
+    skipped = f"; {result.still_running} still running, skipped" if result.still_running else ""
+    print(
+        f"{out_dir}: exported {len(result.exported)} load(s) ({result.runs} run rows, "
+        f"{result.listings} listing rows); {result.already_exported} already there{skipped}"
+    )
+
+
 def _cmd_shell(args: argparse.Namespace) -> None:
     db = db_path(args.db)
     if not db.exists():
@@ -133,6 +149,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = add("demo", "Load the bundled sample, run dbt build, print the headline tables.")
     demo.set_defaults(func=_cmd_demo)
+
+    export = add(
+        "export-raw",
+        "Write the raw layer as Parquet partitioned by load (for Spark); only new loads.",
+    )
+    export.add_argument("dir", metavar="DIR", help="output folder (created if missing)")
+    export.set_defaults(func=_cmd_export_raw)
 
     shell = add("shell", "Open the DuckDB shell on the warehouse, read-only.")
     shell.set_defaults(func=_cmd_shell)

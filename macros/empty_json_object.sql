@@ -10,3 +10,8 @@
 {% macro duckdb__empty_json_object() -%}
     cast('{}' as json)
 {%- endmacro %}
+
+{#- Spark: JSON is a VARIANT (see create_raw_relations). -#}
+{% macro spark__empty_json_object() -%}
+    parse_json('{}')
+{%- endmacro %}

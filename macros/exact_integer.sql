@@ -22,3 +22,10 @@
             )
     end
 {%- endmacro %}
+
+{% macro spark__exact_integer(text_expr) -%}
+    case
+        when trim({{ text_expr }}) rlike '^[+-]?[0-9]{1,38}([.]0*)?$'
+            then try_cast(regexp_extract(trim({{ text_expr }}), '^[+-]?[0-9]+', 0) as decimal(38, 0))
+    end
+{%- endmacro %}

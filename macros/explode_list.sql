@@ -10,3 +10,7 @@
 {% macro duckdb__explode_list(list_expr) -%}
     unnest({{ list_expr }})
 {%- endmacro %}
+
+{% macro spark__explode_list(list_expr) -%}
+    explode({{ list_expr }})
+{%- endmacro %}

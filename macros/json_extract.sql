@@ -10,3 +10,8 @@
 {% macro duckdb__json_extract(json_expr, path) -%}
     json_extract({{ json_expr }}, '{{ path }}')
 {%- endmacro %}
+
+{#- Spark: JSON is a VARIANT (see create_raw_relations); the value at `path` stays one. -#}
+{% macro spark__json_extract(json_expr, path) -%}
+    variant_get({{ json_expr }}, '{{ path }}')
+{%- endmacro %}

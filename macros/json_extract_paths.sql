@@ -19,3 +19,13 @@
         {%- endfor -%}
     ])
 {%- endmacro %}
+
+{#- Spark: `json_expr` is a VARIANT (already parsed once, NaN and big integers kept), so
+    each path is a cheap lookup; an array of VARIANTs. -#}
+{% macro spark__json_extract_paths(json_expr, paths) -%}
+    array(
+        {%- for path in paths %}
+        variant_get({{ json_expr }}, '{{ path }}'){{ "," if not loop.last }}
+        {%- endfor %}
+    )
+{%- endmacro %}

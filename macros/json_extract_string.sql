@@ -11,3 +11,7 @@
 {% macro duckdb__json_extract_string(json_expr, path) -%}
     json_extract_string({{ json_expr }}, '{{ path }}')
 {%- endmacro %}
+
+{% macro spark__json_extract_string(json_expr, path) -%}
+    variant_get({{ json_expr }}, '{{ path }}', 'string')
+{%- endmacro %}

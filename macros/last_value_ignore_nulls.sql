@@ -10,3 +10,7 @@
 {% macro duckdb__last_value_ignore_nulls(expr) -%}
     last_value({{ expr }} ignore nulls)
 {%- endmacro %}
+
+{% macro spark__last_value_ignore_nulls(expr) -%}
+    last_value({{ expr }}, true)
+{%- endmacro %}

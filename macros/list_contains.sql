@@ -10,3 +10,7 @@
 {% macro duckdb__list_contains(list_expr, value_expr) -%}
     coalesce(list_contains({{ list_expr }}, {{ value_expr }}), false)
 {%- endmacro %}
+
+{% macro spark__list_contains(list_expr, value_expr) -%}
+    coalesce(array_contains({{ list_expr }}, {{ value_expr }}), false)
+{%- endmacro %}

@@ -10,3 +10,8 @@
 {% macro duckdb__list_element(list_expr, position) -%}
     {{ list_expr }}[{{ position }}]
 {%- endmacro %}
+
+{#- Spark: element_at counts from 1; try_element_at gives null past the end under ANSI. -#}
+{% macro spark__list_element(list_expr, position) -%}
+    try_element_at({{ list_expr }}, {{ position }})
+{%- endmacro %}

@@ -10,3 +10,8 @@
 {% macro duckdb__list_length(list_expr) -%}
     coalesce(len({{ list_expr }}), 0)
 {%- endmacro %}
+
+{#- Spark: size(null) is -1 or null depending on settings; a null list counts 0. -#}
+{% macro spark__list_length(list_expr) -%}
+    case when {{ list_expr }} is null then 0 else size({{ list_expr }}) end
+{%- endmacro %}

@@ -10,3 +10,7 @@
 {% macro duckdb__list_to_string(list_expr, separator) -%}
     array_to_string({{ list_expr }}, '{{ separator }}')
 {%- endmacro %}
+
+{% macro spark__list_to_string(list_expr, separator) -%}
+    array_join({{ list_expr }}, '{{ separator }}')
+{%- endmacro %}

@@ -18,3 +18,11 @@
         {%- endfor -%}
     }
 {%- endmacro %}
+
+{% macro spark__make_struct(fields) -%}
+    named_struct(
+        {%- for name, expression in fields -%}
+            '{{ name }}', {{ expression }}{{ ", " if not loop.last }}
+        {%- endfor -%}
+    )
+{%- endmacro %}

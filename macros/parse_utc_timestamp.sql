@@ -16,3 +16,13 @@
         else timezone('UTC', try_cast({{ text_expr }} as timestamp))
     end
 {%- endmacro %}
+
+{#- Spark: a string without an offset is read in the session time zone, so UTC is
+    appended; the result is the same instant whatever spark.sql.session.timeZone is. -#}
+{% macro spark__parse_utc_timestamp(text_expr) -%}
+    case
+        when {{ text_expr }} rlike '([zZ]|[+-][0-9]{2}(:?[0-9]{2})?)$'
+            then try_cast({{ text_expr }} as timestamp)
+        else try_cast(concat({{ text_expr }}, 'Z') as timestamp)
+    end
+{%- endmacro %}

@@ -18,3 +18,11 @@
             then try_cast({{ text_expr }} as double)
     end
 {%- endmacro %}
+
+{% macro spark__safe_double(text_expr) -%}
+    case
+        when not isnan(try_cast({{ text_expr }} as double))
+            and abs(try_cast({{ text_expr }} as double)) != double('Infinity')
+            then try_cast({{ text_expr }} as double)
+    end
+{%- endmacro %}

@@ -10,3 +10,8 @@
 {% macro duckdb__seconds_between(start_expr, end_expr) -%}
     (epoch({{ end_expr }}) - epoch({{ start_expr }}))
 {%- endmacro %}
+
+{#- Spark: microsecond difference as DOUBLE (a decimal divisor would make it DECIMAL). -#}
+{% macro spark__seconds_between(start_expr, end_expr) -%}
+    cast(unix_micros({{ end_expr }}) - unix_micros({{ start_expr }}) as double) / 1000000
+{%- endmacro %}

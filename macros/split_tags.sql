@@ -25,3 +25,20 @@
         '[^,\s](?:[^,]*[^,\s])?'
     )))
 {%- endmacro %}
+
+{#- Spark: `tags_json` is a VARIANT (an array, a string, or missing). -#}
+{% macro spark__split_tags(tags_json) -%}
+    array_sort(array_distinct(regexp_extract_all(
+        coalesce(
+            case
+                when schema_of_variant({{ tags_json }}) like 'ARRAY%'
+                    then array_join(try_variant_get({{ tags_json }}, '$', 'array<string>'), ',')
+                when schema_of_variant({{ tags_json }}) = 'STRING'
+                    then variant_get({{ tags_json }}, '$', 'string')
+            end,
+            ''
+        ),
+        '[^,\\s](?:[^,]*[^,\\s])?',
+        0
+    )))
+{%- endmacro %}

@@ -10,3 +10,7 @@
 {% macro duckdb__struct_field(struct_expr, name) -%}
     {{ struct_expr }}['{{ name }}']
 {%- endmacro %}
+
+{% macro spark__struct_field(struct_expr, name) -%}
+    {{ struct_expr }}.{{ name }}
+{%- endmacro %}

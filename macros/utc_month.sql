@@ -10,3 +10,7 @@
 {% macro duckdb__utc_month(timestamp_expr) -%}
     cast(date_trunc('month', timezone('UTC', {{ timestamp_expr }})) as date)
 {%- endmacro %}
+
+{% macro spark__utc_month(timestamp_expr) -%}
+    cast(date_trunc('month', to_utc_timestamp({{ timestamp_expr }}, current_timezone())) as date)
+{%- endmacro %}

@@ -28,13 +28,13 @@ values_only as (
         entity,
         project,
         run_id,
-        regexp_extract(leaf_path, '^("[^"]*"|[^.\[]+)\.value(.*)$', 1)
-        || regexp_extract(leaf_path, '^("[^"]*"|[^.\[]+)\.value(.*)$', 2) as key_path,
+        {{ regex_extract('leaf_path', '^("[^"]*"|[^.\\[]+)\\.value(.*)$', 1) }}
+        || {{ regex_extract('leaf_path', '^("[^"]*"|[^.\\[]+)\\.value(.*)$', 2) }} as key_path,
         leaf_value as json_value,
         leaf_type as json_type
 
     from leaves
-    where regexp_extract(leaf_path, '^("[^"]*"|[^.\[]+)\.value([.\[].*)?$') <> ''
+    where {{ regex_matches('leaf_path', '^("[^"]*"|[^.\\[]+)\\.value([.\\[].*)?$') }}
 
 ),
 

@@ -28,10 +28,11 @@ renamed as (
         deleted as runs_deleted,
         heavy_fetched as runs_heavy_fetched,
         requests as api_requests,
-        row_number() over (
+        -- BIGINT on every engine (Spark's row_number is INT).
+        cast(row_number() over (
             partition by entity, project
             order by started_at, load_id
-        ) as load_number
+        ) as bigint) as load_number
 
     from source
 

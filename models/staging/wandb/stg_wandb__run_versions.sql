@@ -133,7 +133,8 @@ carried_forward as (
         history_line_count,
         tags,
         {{ last_value_ignore_nulls('fetched_payload') }} over run_history as payload,
-        row_number() over run_history as version_number,
+        -- BIGINT on every engine (Spark's row_number is INT).
+        cast(row_number() over run_history as bigint) as version_number,
         count(*) over run_versions as version_count,
         min(fetched_at) over run_versions as first_seen_at,
         max(fetched_at) over run_versions as last_fetched_at

@@ -50,9 +50,23 @@ latest_complete_loads as (
 
 ),
 
+-- The runs that newest complete listing held (one listing per project).
+latest_listings as (
+
+    select
+        listings.entity,
+        listings.project,
+        listings.run_id
+
+    from listings
+    where listings.load_id in (select latest_complete_loads.load_id from latest_complete_loads)
+
+),
+
 -- Staging never joins: the deletion flag is a semi-join on the listing ledger, which adds
 -- a column and never changes the grain. A run fetched after that listing (by a later
--- partial load) is not judged by it.
+-- partial load) is not judged by it. (Each subquery refers only to its immediate outer
+-- query, as Spark SQL requires.)
 final as (
 
     select
@@ -76,22 +90,21 @@ final as (
         latest_versions.pretrain_compute_text,
         latest_versions.model_pretrain_steps_text,
         latest_versions.model_pretrain_compute_text,
-        exists(
+        exists (
             select 1
             from latest_complete_loads
             where
                 latest_complete_loads.entity = latest_versions.entity
                 and latest_complete_loads.project = latest_versions.project
                 and latest_complete_loads.snapshot_at >= latest_versions.last_fetched_at
-                and not exists (
-                    select 1
-                    from listings
-                    where
-                        listings.load_id = latest_complete_loads.load_id
-                        and listings.entity = latest_versions.entity
-                        and listings.project = latest_versions.project
-                        and listings.run_id = latest_versions.run_id
-                )
+        )
+        and not exists (
+            select 1
+            from latest_listings
+            where
+                latest_listings.entity = latest_versions.entity
+                and latest_listings.project = latest_versions.project
+                and latest_listings.run_id = latest_versions.run_id
         ) as is_deleted_upstream,
         latest_versions.first_seen_at,
         latest_versions.last_fetched_at,
