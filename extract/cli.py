@@ -13,6 +13,7 @@ from extract.warehouse import connect, db_path, ensure_raw_schema
 
 
 def _cmd_load(args: argparse.Namespace) -> None:
+    from extract.history_load import HistoryLoad
     from extract.load import load_file
 
     db = db_path(args.db)
@@ -24,6 +25,12 @@ def _cmd_load(args: argparse.Namespace) -> None:
             if not loads:
                 print(f"{path}: already loaded (use --force to load it again)")
             for item in loads:
+                if isinstance(item, HistoryLoad):
+                    print(
+                        f"{path}: {item.entity}/{item.project}: {item.rows} history rows "
+                        f"of {item.runs} runs load_id={item.load_id}"
+                    )
+                    continue
                 print(
                     f"{path}: {item.entity}/{item.project}: {item.runs} runs "
                     f"({item.new} new, {item.changed} changed) load_id={item.load_id}"
