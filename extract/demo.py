@@ -7,7 +7,7 @@ from pathlib import Path
 from extract.dbt import run_dbt
 from extract.errors import UserError
 from extract.load import load_file
-from extract.sample import sample_files
+from extract.sample import load_order
 from extract.warehouse import connect, ensure_raw_schema
 
 HEADLINES = {
@@ -36,7 +36,7 @@ HEADLINES = {
 
 
 def run_demo(db: Path) -> None:
-    files = sample_files()
+    files = load_order()
     if not files:
         raise UserError("the bundled sample is missing: run `python -m extract.sample_generator`")
     con = connect(db)
@@ -44,7 +44,8 @@ def run_demo(db: Path) -> None:
         ensure_raw_schema(con)
         for path in files:
             loads = load_file(con, path)
-            status = f"{sum(p.runs for p in loads)} runs" if loads else "already loaded"
+            kind = "runs with history" if "_history_" in path.name else "runs"
+            status = f"{sum(p.runs for p in loads)} {kind}" if loads else "already loaded"
             print(f"load {path.name}: {status}")
     finally:
         con.close()
