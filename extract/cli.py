@@ -39,6 +39,50 @@ def _cmd_load(args: argparse.Namespace) -> None:
         con.close()
 
 
+def _cmd_extract(args: argparse.Namespace) -> None:
+    import time
+
+    from extract.ledger import new_id
+    from extract.sync import parse_project_path, sync_project
+    from extract.wandb_client import ClientConfig, WandbClient
+
+    projects = [parse_project_path(text) for text in args.projects]
+    config = ClientConfig.from_env()
+    started = time.monotonic()
+    con = connect(db_path(args.db))
+    client = WandbClient(config)
+    try:
+        ensure_raw_schema(con)
+        client.connect()
+        invocation_id = new_id()
+        results = []
+        for entity, project in dict.fromkeys(projects):
+            result = sync_project(
+                con,
+                client,
+                entity,
+                project,
+                invocation_id=invocation_id,
+                full_refresh=args.full_refresh,
+            )
+            results.append(result)
+            print(result.summary(), flush=True)
+        if len(results) > 1:
+            total = {
+                name: sum(getattr(r.counts, name) for r in results)
+                for name in ("listed", "new", "changed", "deleted", "heavy_fetched", "requests")
+            }
+            print(
+                f"total: listed {total['listed']}, new {total['new']}, "
+                f"changed {total['changed']}, deleted {total['deleted']}, "
+                f"heavy-fetched {total['heavy_fetched']}, requests {total['requests']}, "
+                f"{time.monotonic() - started:.1f} s"
+            )
+    finally:
+        client.close()
+        con.close()
+
+
 def _cmd_demo(args: argparse.Namespace) -> None:
     from extract.demo import run_demo
 
@@ -79,6 +123,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     load.add_argument("--force", action="store_true", help="load a file loaded before again")
     load.set_defaults(func=_cmd_load)
+
+    extract = add(
+        "extract",
+        "Sync runs of W&B projects into the raw layer, fetching only what changed.",
+    )
+    extract.add_argument(
+        "projects", nargs="+", metavar="ENTITY/PROJECT", help="W&B project(s) to sync"
+    )
+    extract.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="fetch config and summary of every run, changed or not",
+    )
+    extract.set_defaults(func=_cmd_extract)
 
     demo = add("demo", "Load the bundled sample, run dbt build, print the headline tables.")
     demo.set_defaults(func=_cmd_demo)

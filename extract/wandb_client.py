@@ -1,0 +1,310 @@
+"""Talking to W&B through the official SDK (`wandb.Api`; wandb-core does the HTTP).
+
+Only two kinds of GraphQL call are made per project: the listing (the SDK's `Runs` query
+with its light fragment, paged) and heavy batches (`Runs` with the full fragment and a
+`{"name": {"$in": [...]}}` filter, up to 100 runs each). Nodes are taken from the page
+responses as W&B sent them (`Runs.last_response`), so config and summary stay JSON text.
+
+wandb-core retries 429/5xx itself; its retry count, waits and per-request timeout are
+bounded here (env WANDB_WAREHOUSE_MAX_RETRIES / _RETRY_WAIT / _REQUEST_TIMEOUT), and every
+SDK call is bounded as a whole (WANDB_WAREHOUSE_TIMEOUT), so a server failing forever
+ends the command in about two minutes at most.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from extract.errors import UserError
+
+DEFAULT_BASE_URL = "https://api.wandb.ai"
+# The SDK sets no upper bound on `per_page`; 1000 is the page the W&B app itself asks for.
+DEFAULT_PAGE_SIZE = 1000
+HEAVY_BATCH = 100
+
+
+def _env_number(name: str, default: float, kind: type = float) -> Any:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return kind(default)
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise UserError(f"{name}={raw!r} is not a number") from None
+    if value < 0:
+        raise UserError(f"{name} must not be negative")
+    return value
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    """How to reach W&B and how hard to try."""
+
+    base_url: str = DEFAULT_BASE_URL
+    max_retries: int = 6
+    retry_wait_min: float = 1.0
+    retry_wait_max: float = 10.0
+    request_timeout: float = 30.0
+    call_timeout: float = 100.0
+    page_size: int = DEFAULT_PAGE_SIZE
+    batch_size: int = HEAVY_BATCH
+
+    @classmethod
+    def from_env(cls) -> ClientConfig:
+        base_url = (os.environ.get("WANDB_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+        page_size = _env_number("WANDB_WAREHOUSE_PAGE_SIZE", DEFAULT_PAGE_SIZE, int)
+        if page_size < 1:
+            raise UserError("WANDB_WAREHOUSE_PAGE_SIZE must be at least 1")
+        wait_max = _env_number("WANDB_WAREHOUSE_RETRY_WAIT", 10.0)
+        return cls(
+            base_url=base_url,
+            max_retries=_env_number("WANDB_WAREHOUSE_MAX_RETRIES", 6, int),
+            # wandb-core ignores waits under one second (it falls back to its defaults).
+            retry_wait_min=1.0,
+            retry_wait_max=max(1.0, wait_max),
+            request_timeout=max(1.0, _env_number("WANDB_WAREHOUSE_REQUEST_TIMEOUT", 30.0)),
+            call_timeout=max(1.0, _env_number("WANDB_WAREHOUSE_TIMEOUT", 100.0)),
+            page_size=page_size,
+        )
+
+
+def public_url(url: str) -> str:
+    """The URL without any user:password part (safe to store and print)."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+
+
+@dataclass
+class Page:
+    """One listing page: its run nodes and the project's run count."""
+
+    nodes: list[dict[str, Any]]
+    total: int
+
+
+@dataclass
+class WandbClient:
+    """A connection to one W&B server; counts the GraphQL calls it makes."""
+
+    config: ClientConfig
+    requests: int = 0
+    _api: Any = None
+    _secrets: list[str] = field(default_factory=list)
+
+    # -- set-up -----------------------------------------------------------------------
+    def connect(self) -> None:
+        """Find credentials, bound wandb-core's retries, and verify the key with the server."""
+        with self._translate("connecting to W&B"):
+            import wandb
+            from wandb.sdk import wandb_setup
+            from wandb.sdk.lib import wbauth
+
+            auth = wbauth.authenticate_session(
+                host=self.config.base_url,
+                source="wandb-warehouse",
+                no_offline=True,
+                prompt=False,
+                update_session=False,
+            )
+            if auth is None:
+                raise UserError(
+                    f"no W&B API key for {public_url(self.config.base_url)}: set "
+                    "WANDB_API_KEY or run `wandb login` (add --host for a self-hosted server)"
+                )
+            key = getattr(auth, "api_key", None)
+            if key:
+                self._secrets.append(key)
+            settings = wandb_setup.singleton().settings
+            settings.x_graphql_retry_max = self.config.max_retries
+            settings.x_graphql_retry_wait_min_seconds = self.config.retry_wait_min
+            settings.x_graphql_retry_wait_max_seconds = self.config.retry_wait_max
+            settings.x_graphql_timeout_seconds = self.config.request_timeout
+            self._api = wandb.Api(
+                overrides={"base_url": self.config.base_url},
+                timeout=int(self.config.call_timeout),
+                api_key=key,
+            )
+
+    def close(self) -> None:
+        self._api = None
+
+    # -- the two calls ----------------------------------------------------------------
+    def list_runs(self, entity: str, project: str) -> Iterator[Page]:
+        """Every run of a project in the light form, one page at a time."""
+        yield from self._pages(entity, project, filters=None, per_page=self.config.page_size)
+
+    def fetch_full(self, entity: str, project: str, run_ids: Sequence[str]) -> list[dict]:
+        """Config and summary of up to 100 runs in one request (`$in` on run ids)."""
+        if not 0 < len(run_ids) <= HEAVY_BATCH:
+            raise ValueError(f"a heavy batch holds 1 to {HEAVY_BATCH} runs")
+        nodes: list[dict] = []
+        for page in self._pages(
+            entity, project, filters={"name": {"$in": list(run_ids)}}, per_page=HEAVY_BATCH
+        ):
+            nodes.extend(page.nodes)
+        return nodes
+
+    def _pages(
+        self,
+        entity: str,
+        project: str,
+        *,
+        filters: dict | None,
+        per_page: int,
+    ) -> Iterator[Page]:
+        if self._api is None:
+            raise RuntimeError("connect() first")
+        lazy = filters is None
+        what = f"listing {entity}/{project}" if lazy else f"fetching runs of {entity}/{project}"
+        with self._translate(what, entity=entity, project=project):
+            pager = _run_nodes_pager(
+                self._api,
+                entity,
+                project,
+                filters=filters or {},
+                per_page=per_page,
+                lazy=lazy,
+            )
+            for nodes in pager.pages():
+                self.requests += 1
+                project_data = (pager.last_response or {}).get("project") or {}
+                yield Page(nodes=nodes, total=int(project_data.get("runCount") or 0))
+
+    # -- errors -----------------------------------------------------------------------
+    def scrub(self, text: str) -> str:
+        """The text with every credential replaced."""
+        for secret in self._secrets:
+            if secret:
+                text = text.replace(secret, "***")
+        return re.sub(r"(://)[^/@\s]+@", r"\1***@", text)
+
+    @contextmanager
+    def _translate(
+        self, what: str, *, entity: str | None = None, project: str | None = None
+    ) -> Iterator[None]:
+        """Turn SDK failures into one-line UserErrors that say what to do."""
+        try:
+            yield
+        except UserError:
+            raise
+        except Exception as exc:
+            message = self._explain(exc, what, entity, project)
+            if message is None:
+                raise
+            raise UserError(self.scrub(message)) from None
+
+    def _explain(
+        self, exc: Exception, what: str, entity: str | None, project: str | None
+    ) -> str | None:
+        from wandb.errors import AuthenticationError, CommError, UsageError
+        from wandb.sdk.lib.service.service_connection import WandbApiFailedError
+
+        url = public_url(self.config.base_url)
+        text = " ".join(str(exc).split())
+        status = _http_status(exc)
+        if isinstance(exc, ValueError) and "Could not find project" in text:
+            return (
+                f"project {entity}/{project} not found on {url}: check ENTITY/PROJECT and "
+                "that your API key can see it"
+            )
+        if status in (401, 403) or (
+            isinstance(exc, AuthenticationError | UsageError) and not _is_transport(text)
+        ):
+            return (
+                f"W&B at {url} rejected the API key ({_first_line(text)}): run "
+                "`wandb login --relogin` or set WANDB_API_KEY"
+            )
+        if _is_transport(text) and status is None:
+            return (
+                f"cannot reach W&B at {url} while {what} ({_first_line(text)}): check "
+                "WANDB_BASE_URL and your network, then run the command again"
+            )
+        if isinstance(exc, WandbApiFailedError | CommError | TimeoutError):
+            return (
+                f"W&B at {url} kept failing while {what} ({_first_line(text)}): try again "
+                "later; what was fetched so far is kept"
+            )
+        return None
+
+
+def _run_nodes_pager(
+    api: Any, entity: str, project: str, *, filters: dict, per_page: int, lazy: bool
+) -> Any:
+    """The SDK's `Runs` paginator, yielding each page's run nodes as received.
+
+    `Runs` would wrap every node in a `Run` object (which parses config and summary and
+    creates a directory per run); the nodes themselves keep config and summary as the
+    JSON text W&B sent, which is what the raw layer stores.
+    """
+    from wandb.apis.public import Runs
+
+    class RunNodes(Runs):
+        def convert_objects(self) -> list[dict[str, Any]]:
+            project_data = (self.last_response or {}).get("project")
+            if project_data is None:
+                raise ValueError(f"Could not find project {self.project}")
+            edges = (project_data.get("runs") or {}).get("edges") or []
+            return [edge["node"] for edge in edges]
+
+        def pages(self) -> Iterator[list[dict[str, Any]]]:
+            while self._load_page():
+                yield list(self.objects)
+                self.objects.clear()
+
+    # `Api.runs` builds the same paginator from the same private service handle.
+    return RunNodes(
+        api._service_api,
+        entity,
+        project,
+        filters=filters,
+        per_page=per_page,
+        lazy=lazy,
+    )
+
+
+def _http_status(exc: BaseException) -> int | None:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        response = getattr(current, "response", None)
+        status = getattr(response, "http_status", None)
+        if isinstance(status, int) and status:
+            return status
+        current = current.__cause__ or current.__context__
+    return None
+
+
+_TRANSPORT_WORDS = (
+    "connection refused",
+    "dial tcp",
+    "no such host",
+    "connection reset",
+    "timeout",
+    "timed out",
+    "deadline exceeded",
+    "eof",
+)
+
+
+def _is_transport(text: str) -> bool:
+    lowered = text.lower()
+    if "http 4" in lowered or "http 5" in lowered:
+        return False
+    return any(word in lowered for word in _TRANSPORT_WORDS)
+
+
+def _first_line(text: str, limit: int = 160) -> str:
+    text = text.replace("while retrying:", "last error:")
+    return text if len(text) <= limit else text[: limit - 1] + "…"

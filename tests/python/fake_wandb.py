@@ -1,0 +1,673 @@
+"""A fake W&B GraphQL server for tests: stdlib HTTP on 127.0.0.1, reached by the real SDK.
+
+The wandb SDK (>= 0.26) sends its GraphQL through the wandb-core process, so the fake is a
+real HTTP server that `WANDB_BASE_URL` points at. It holds an in-memory workspace you
+mutate between syncs, answers the operations the SDK sends (dispatch table keyed by
+operation name; add handlers with `FakeWandb.handlers[name] = fn`), counts what it
+received and served per operation, and injects faults and latency.
+
+    with FakeWandb() as fake:
+        fake.add_run("lab", "proj", FakeRun("r1", state="running"))
+        env = fake.env()            # WANDB_BASE_URL, WANDB_API_KEY
+        ...
+        fake.served["Runs"]         # how many Runs responses were sent
+
+Operations answered: Viewer, GetDefaultEntity, ServerFeaturesQuery, Runs (light and full
+fragments, Mongo-style filters, order, cursor paging) and Run. An operation without a
+handler is printed to stderr, recorded in `unknown_operations` and answered with a
+GraphQL error.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import re
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+DEFAULT_KEY = "fake" + "0" * 36  # 40 characters, the shape of a W&B API key
+MAX_PAGE_SIZE = 1000
+
+
+# -- the workspace --------------------------------------------------------------------------
+
+
+@dataclass
+class FakeRun:
+    """One run as the server holds it. `config` maps key -> value; `summary` is a dict or
+    the raw JSON text to serve (use text for NaN/Infinity/huge integers exactly)."""
+
+    name: str
+    display_name: str | None = None
+    state: str = "finished"
+    tags: list[str] = field(default_factory=list)
+    group: str | None = None
+    job_type: str | None = None
+    created_at: str = "2025-01-01T00:00:00"
+    heartbeat_at: str = "2025-01-01T01:00:00"
+    history_line_count: int = 0
+    config: dict[str, Any] = field(default_factory=dict)
+    summary: dict[str, Any] | str = field(default_factory=dict)
+    notes: str | None = None
+    description: str | None = None
+    username: str = "alice"
+    storage_id: str = ""
+
+    def __post_init__(self) -> None:
+        if self.display_name is None:
+            self.display_name = f"run-{self.name}"
+        if not self.storage_id:
+            self.storage_id = base64.b64encode(f"Run:{self.name}".encode()).decode()
+
+    # JSON texts as the W&B server sends them (JSONString fields)
+    def config_text(self) -> str:
+        return json.dumps({k: {"value": v, "desc": None} for k, v in self.config.items()})
+
+    def summary_text(self) -> str:
+        if isinstance(self.summary, str):
+            return self.summary
+        return json.dumps(self.summary)
+
+    def summary_values(self) -> dict[str, Any]:
+        return json.loads(self.summary_text())
+
+    def field_value(self, name: str, project_id: str) -> Any:
+        """The value of one GraphQL field of the Run type."""
+        values: dict[str, Callable[[], Any]] = {
+            "id": lambda: self.storage_id,
+            "name": lambda: self.name,
+            "displayName": lambda: self.display_name,
+            "projectId": lambda: project_id,
+            "tags": lambda: list(self.tags),
+            "sweepName": lambda: None,
+            "state": lambda: self.state,
+            "config": self.config_text,
+            "group": lambda: self.group,
+            "jobType": lambda: self.job_type,
+            "commit": lambda: None,
+            "readOnly": lambda: False,
+            "createdAt": lambda: self.created_at,
+            "heartbeatAt": lambda: self.heartbeat_at,
+            "description": lambda: self.description,
+            "notes": lambda: self.notes,
+            "systemMetrics": lambda: "{}",
+            "summaryMetrics": self.summary_text,
+            "historyLineCount": lambda: self.history_line_count,
+            "user": lambda: {"name": self.username, "username": self.username},
+            "historyKeys": lambda: None,
+        }
+        if name not in values:
+            _warn(f"Run field {name!r} is not known to the fake; answering null")
+            return None
+        return values[name]()
+
+
+@dataclass
+class FakeProject:
+    entity: str
+    name: str
+    internal_id: str
+    runs: dict[str, FakeRun] = field(default_factory=dict)
+
+
+# -- faults ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Fault:
+    """Answer `times` matching requests (None: forever) with an HTTP error status."""
+
+    status: int
+    times: int | None = 1
+    operation: str | None = None
+    body: str = '{"errors": [{"message": "injected failure"}]}'
+
+    def matches(self, operation: str) -> bool:
+        return self.operation is None or self.operation == operation
+
+
+# -- GraphQL helpers ------------------------------------------------------------------------
+
+_OPERATION_RE = re.compile(r"^\s*(?:#graphql\s*)?(?:query|mutation)\s+(\w+)", re.MULTILINE)
+
+
+def operation_name(body: Mapping[str, Any]) -> str:
+    """The operation name: `operationName`, else the first `query Name` in the document."""
+    if body.get("operationName"):
+        return str(body["operationName"])
+    match = _OPERATION_RE.search(str(body.get("query", "")))
+    return match.group(1) if match else "<anonymous>"
+
+
+def _block_after(text: str, start: int) -> tuple[str, int]:
+    """The `{...}` block starting at or after `start` (without braces) and its end."""
+    open_at = text.index("{", start)
+    depth = 0
+    for pos in range(open_at, len(text)):
+        if text[pos] == "{":
+            depth += 1
+        elif text[pos] == "}":
+            depth -= 1
+            if depth == 0:
+                return text[open_at + 1 : pos], pos
+    raise ValueError("unbalanced braces in query")
+
+
+def _top_level_fields(selection: str) -> list[str]:
+    """Field names (and `...Fragment` spreads) at depth 0 of a selection set."""
+    names: list[str] = []
+    depth = 0
+    for token in re.findall(r"\.\.\.\s*\w+|[A-Za-z_]\w*|[{}()]", selection):
+        if token in "{(":
+            depth += 1
+        elif token in "})":
+            depth -= 1
+        elif depth == 0:
+            names.append(token.replace(" ", ""))
+    return names
+
+
+def fragment_fields(query: str, fragment: str) -> list[str]:
+    match = re.search(rf"fragment\s+{fragment}\s+on\s+\w+", query)
+    if not match:
+        raise ValueError(f"fragment {fragment} not defined in query")
+    selection, _ = _block_after(query, match.end())
+    return _top_level_fields(selection)
+
+
+def node_fields(query: str, anchor: str) -> list[str]:
+    """Fields selected on the run node below `anchor` (e.g. 'node' or 'run(name: $name)'),
+    with fragment spreads expanded."""
+    position = query.index(anchor)
+    selection, _ = _block_after(query, position)
+    fields: list[str] = []
+    for name in _top_level_fields(selection):
+        if name.startswith("..."):
+            fields.extend(fragment_fields(query, name[3:]))
+        else:
+            fields.append(name)
+    return fields
+
+
+# -- Mongo-style filters --------------------------------------------------------------------
+
+_FIELD_ALIASES = {
+    "display_name": "displayName",
+    "created_at": "createdAt",
+    "createdAt": "createdAt",
+    "heartbeat_at": "heartbeatAt",
+    "job_type": "jobType",
+    "history_line_count": "historyLineCount",
+}
+
+
+def _lookup(run: FakeRun, path: str) -> tuple[bool, Any]:
+    """(exists, value) of a filter path on a run."""
+    if path.startswith("config."):
+        key = path[len("config.") :].removesuffix(".value")
+        return (key in run.config, run.config.get(key))
+    for prefix in ("summary_metrics.", "summaryMetrics.", "summary."):
+        if path.startswith(prefix):
+            summary = run.summary_values()
+            key = path[len(prefix) :]
+            return (key in summary, summary.get(key))
+    name = _FIELD_ALIASES.get(path, path)
+    values = {
+        "name": run.name,
+        "displayName": run.display_name,
+        "state": run.state,
+        "tags": run.tags,
+        "group": run.group,
+        "jobType": run.job_type,
+        "createdAt": run.created_at,
+        "heartbeatAt": run.heartbeat_at,
+        "historyLineCount": run.history_line_count,
+        "username": run.username,
+    }
+    if name not in values:
+        return (False, None)
+    return (True, values[name])
+
+
+def _compare(op: str, value: Any, operand: Any) -> bool:
+    if value is None or operand is None:
+        return False
+    try:
+        if op == "$gt":
+            return value > operand
+        if op == "$gte":
+            return value >= operand
+        if op == "$lt":
+            return value < operand
+        return value <= operand
+    except TypeError:
+        return False
+
+
+def _match_value(value: Any, exists: bool, condition: Any) -> bool:
+    """Does a field value satisfy a condition ({"$op": x, ...} or a literal)?"""
+    if isinstance(condition, dict) and any(str(k).startswith("$") for k in condition):
+        return all(_match_operator(value, exists, op, arg) for op, arg in condition.items())
+    if isinstance(value, list):
+        return condition in value or value == condition
+    return value == condition
+
+
+def _match_operator(value: Any, exists: bool, op: str, arg: Any) -> bool:
+    values = value if isinstance(value, list) else [value]
+    if op == "$eq":
+        return _match_value(value, exists, arg)
+    if op == "$ne":
+        return not _match_value(value, exists, arg)
+    if op in ("$gt", "$gte", "$lt", "$lte"):
+        return any(_compare(op, item, arg) for item in values)
+    if op == "$in":
+        return any(item in arg for item in values)
+    if op == "$nin":
+        return not any(item in arg for item in values)
+    if op == "$exists":
+        return exists == bool(arg)
+    if op == "$regex":
+        return any(isinstance(item, str) and re.search(arg, item) for item in values)
+    raise ValueError(f"filter operator {op} is not supported by the fake")
+
+
+def run_matches(run: FakeRun, filters: Mapping[str, Any]) -> bool:
+    """Evaluate a W&B (MongoDB-style) run filter."""
+    for key, condition in filters.items():
+        if key == "$and":
+            if not all(run_matches(run, sub) for sub in condition):
+                return False
+        elif key == "$or":
+            if not any(run_matches(run, sub) for sub in condition):
+                return False
+        elif key == "$nor":
+            if any(run_matches(run, sub) for sub in condition):
+                return False
+        elif key.startswith("$"):
+            raise ValueError(f"filter operator {key} is not supported by the fake")
+        else:
+            exists, value = _lookup(run, key)
+            if not _match_value(value, exists, condition):
+                return False
+    return True
+
+
+def _sort_key(run: FakeRun, order: str) -> tuple[Any, ...]:
+    path = order.lstrip("+-") or "created_at"
+    _, value = _lookup(run, path)
+    if isinstance(value, float) and math.isnan(value):
+        value = None
+    if isinstance(value, list):
+        value = ",".join(map(str, value))
+    return (value is None, value if value is not None else 0, run.name)
+
+
+# -- the server -----------------------------------------------------------------------------
+
+
+@dataclass
+class Request:
+    """One GraphQL request as the handlers see it."""
+
+    operation: str
+    query: str
+    variables: dict[str, Any]
+
+
+class GraphQLError(Exception):
+    """Answered as {"errors": [...]} with HTTP 200, as GraphQL servers do."""
+
+
+Handler = Callable[["FakeWandb", Request], dict[str, Any]]
+
+
+class FakeWandb:
+    """The fake server; use as a context manager or call start()/stop()."""
+
+    def __init__(
+        self,
+        *,
+        api_keys: tuple[str, ...] = (DEFAULT_KEY,),
+        viewer_entity: str = "lab",
+        max_page_size: int = MAX_PAGE_SIZE,
+    ) -> None:
+        self.api_keys = set(api_keys)
+        self.viewer_entity = viewer_entity
+        self.max_page_size = max_page_size
+        self.projects: dict[tuple[str, str], FakeProject] = {}
+        self.received: Counter[str] = Counter()
+        self.served: Counter[str] = Counter()
+        self.log: list[Request] = []
+        self.unknown_operations: list[str] = []
+        self.faults: list[Fault] = []
+        self.latency = 0.0
+        self.handlers: dict[str, Handler] = {
+            "Viewer": _viewer,
+            "GetDefaultEntity": _default_entity,
+            "ServerFeaturesQuery": _server_features,
+            "Runs": _runs,
+            "Run": _run,
+        }
+        self.lock = threading.RLock()
+        self._hold_rules: list[tuple[str, int]] = []
+        self.held = threading.Event()  # set when a request is being held
+        self._release = threading.Event()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle
+    def start(self) -> FakeWandb:
+        fake = self
+
+        class _Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                fake._handle(self)
+
+            def do_GET(self) -> None:
+                fake._handle(self)
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._release.set()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> FakeWandb:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None, "start() the fake first"
+        return f"http://127.0.0.1:{self._server.server_port}"
+
+    def env(self, key: str = DEFAULT_KEY) -> dict[str, str]:
+        """Environment variables that point the SDK at this fake."""
+        return {"WANDB_BASE_URL": self.url, "WANDB_API_KEY": key}
+
+    # -- workspace
+    def project(self, entity: str, name: str) -> FakeProject:
+        with self.lock:
+            key = (entity, name)
+            if key not in self.projects:
+                internal = str(len(self.projects) + 1)
+                self.projects[key] = FakeProject(entity, name, internal)
+            return self.projects[key]
+
+    def add_run(self, entity: str, project: str, run: FakeRun) -> FakeRun:
+        with self.lock:
+            self.project(entity, project).runs[run.name] = run
+        return run
+
+    def run(self, entity: str, project: str, name: str) -> FakeRun:
+        return self.projects[(entity, project)].runs[name]
+
+    def delete_run(self, entity: str, project: str, name: str) -> None:
+        with self.lock:
+            del self.projects[(entity, project)].runs[name]
+
+    # -- counters, faults, latency
+    def reset_counters(self) -> None:
+        with self.lock:
+            self.received.clear()
+            self.served.clear()
+            self.log.clear()
+            self.unknown_operations.clear()
+
+    def fail(self, status: int, times: int | None = 1, operation: str | None = None) -> None:
+        """The next `times` requests (of `operation`, or any) get HTTP `status`."""
+        with self.lock:
+            self.faults.append(Fault(status=status, times=times, operation=operation))
+
+    def clear_faults(self) -> None:
+        with self.lock:
+            self.faults.clear()
+
+    def hold_after(self, operation: str, served: int) -> None:
+        """Hang every `operation` request once `served` of them were answered."""
+        with self.lock:
+            self._release.clear()
+            self.held.clear()
+            self._hold_rules.append((operation, served))
+
+    def release(self) -> None:
+        with self.lock:
+            self._hold_rules.clear()
+        self._release.set()
+
+    def full_runs_requests(self) -> int:
+        """Runs requests that asked for config/summary (heavy fetches)."""
+        with self.lock:
+            return sum(1 for r in self.log if r.operation == "Runs" and _is_full(r.query))
+
+    def light_runs_requests(self) -> int:
+        with self.lock:
+            return sum(1 for r in self.log if r.operation == "Runs" and not _is_full(r.query))
+
+    # -- HTTP
+    def _handle(self, http: BaseHTTPRequestHandler) -> None:
+        length = int(http.headers.get("Content-Length") or 0)
+        raw = http.rfile.read(length) if length else b""
+        if not http.path.startswith("/graphql"):
+            # wandb-core also posts its own telemetry (/sdk/otel/...): accept and ignore.
+            with self.lock:
+                self.received["<" + http.path + ">"] += 1
+            self._send(http, 200, b"")
+            return
+        if not self._authorised(http.headers.get("Authorization", "")):
+            self._send(http, 401, b'{"errors": [{"message": "user is not logged in"}]}')
+            return
+        try:
+            body = json.loads(raw or b"{}")
+        except json.JSONDecodeError:
+            self._send(http, 400, b'{"errors": [{"message": "body is not JSON"}]}')
+            return
+        request = Request(
+            operation=operation_name(body),
+            query=str(body.get("query", "")),
+            variables=dict(body.get("variables") or {}),
+        )
+        with self.lock:
+            self.received[request.operation] += 1
+            self.log.append(request)
+            fault = next((f for f in self.faults if f.matches(request.operation)), None)
+            if fault is not None and fault.times is not None:
+                fault.times -= 1
+                if fault.times <= 0:
+                    self.faults.remove(fault)
+            hold = any(
+                op == request.operation and self.served[op] >= limit
+                for op, limit in self._hold_rules
+            )
+        if self.latency:
+            time.sleep(self.latency)
+        if hold:
+            self.held.set()
+            self._release.wait(timeout=600)
+        if fault is not None:
+            self._send(http, fault.status, fault.body.encode())
+            return
+        handler = self.handlers.get(request.operation)
+        if handler is None:
+            message = f"fake W&B: no handler for operation {request.operation!r}"
+            _warn(message + f"\n{request.query[:500]}")
+            with self.lock:
+                self.unknown_operations.append(request.operation)
+            self._send(http, 200, json.dumps({"errors": [{"message": message}]}).encode())
+            return
+        try:
+            with self.lock:
+                data = handler(self, request)
+            payload = {"data": data}
+        except GraphQLError as exc:
+            payload = {"errors": [{"message": str(exc)}], "data": None}
+        with self.lock:
+            self.served[request.operation] += 1
+        # json.dumps writes NaN/Infinity only inside JSONString fields (texts), never here.
+        self._send(http, 200, json.dumps(payload).encode())
+
+    def _authorised(self, header: str) -> bool:
+        if not header.startswith("Basic "):
+            return False
+        try:
+            decoded = base64.b64decode(header[len("Basic ") :]).decode()
+        except ValueError:
+            return False
+        _, _, key = decoded.partition(":")
+        return key in self.api_keys
+
+    @staticmethod
+    def _send(http: BaseHTTPRequestHandler, status: int, body: bytes) -> None:
+        try:
+            http.send_response(status)
+            http.send_header("Content-Type", "application/json")
+            http.send_header("Content-Length", str(len(body)))
+            http.end_headers()
+            http.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+
+def _warn(message: str) -> None:
+    print(f"\n*** {message}", file=sys.stderr, flush=True)
+
+
+def _is_full(query: str) -> bool:
+    return "summaryMetrics" in query
+
+
+# -- handlers -------------------------------------------------------------------------------
+
+
+def _viewer_node(fake: FakeWandb) -> dict[str, Any]:
+    return {
+        "id": base64.b64encode(b"User:1").decode(),
+        "entity": fake.viewer_entity,
+        "username": fake.viewer_entity,
+        "email": f"{fake.viewer_entity}@example.com",
+        "admin": False,
+        "flags": "{}",
+        "teams": {"edges": []},
+    }
+
+
+def _viewer(fake: FakeWandb, request: Request) -> dict[str, Any]:
+    return {"viewer": _viewer_node(fake)}
+
+
+def _default_entity(fake: FakeWandb, request: Request) -> dict[str, Any]:
+    return {"viewer": {"id": _viewer_node(fake)["id"], "entity": fake.viewer_entity}}
+
+
+def _server_features(fake: FakeWandb, request: Request) -> dict[str, Any]:
+    return {"serverInfo": {"features": []}}
+
+
+def _find_project(fake: FakeWandb, variables: Mapping[str, Any]) -> FakeProject | None:
+    return fake.projects.get((variables.get("entity"), variables.get("project")))
+
+
+def _encode_cursor(key: tuple[Any, ...]) -> str:
+    return base64.b64encode(json.dumps(["run", *key]).encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> tuple[Any, ...]:
+    try:
+        kind, *key = json.loads(base64.b64decode(cursor))
+    except (ValueError, TypeError) as exc:
+        raise GraphQLError(f"invalid cursor {cursor!r}") from exc
+    if kind != "run":
+        raise GraphQLError(f"invalid cursor {cursor!r}")
+    return tuple(key)
+
+
+def _runs(fake: FakeWandb, request: Request) -> dict[str, Any]:
+    variables = request.variables
+    project = _find_project(fake, variables)
+    if project is None:
+        return {"project": None}
+    try:
+        filters = json.loads(variables.get("filters") or "{}")
+    except json.JSONDecodeError as exc:
+        raise GraphQLError("filters is not a JSON string") from exc
+    try:
+        matching = [run for run in project.runs.values() if run_matches(run, filters)]
+    except ValueError as exc:
+        raise GraphQLError(str(exc)) from exc
+    order = variables.get("order") or "+created_at"
+    matching.sort(key=lambda run: _sort_key(run, order), reverse=order.startswith("-"))
+    descending = order.startswith("-")
+    start = 0
+    if variables.get("cursor"):
+        # Continue after the cursor's sort position, even if its run is gone by now.
+        after = _decode_cursor(variables["cursor"])
+        start = sum(
+            1
+            for run in matching
+            if (_sort_key(run, order) >= after if descending else _sort_key(run, order) <= after)
+        )
+    per_page = int(variables.get("perPage") or 50)
+    per_page = max(1, min(per_page, fake.max_page_size))
+    page = matching[start : start + per_page]
+    fields = node_fields(request.query, "node")
+    edges = [
+        {
+            "node": {name: run.field_value(name, project.internal_id) for name in fields},
+            "cursor": _encode_cursor(_sort_key(run, order)),
+        }
+        for run in page
+    ]
+    return {
+        "project": {
+            "internalId": project.internal_id,
+            "runCount": len(matching),
+            "readOnly": False,
+            "runs": {
+                "edges": edges,
+                "pageInfo": {
+                    "endCursor": edges[-1]["cursor"] if edges else None,
+                    "hasNextPage": start + per_page < len(matching),
+                },
+            },
+        }
+    }
+
+
+def _run(fake: FakeWandb, request: Request) -> dict[str, Any]:
+    project = _find_project(fake, request.variables)
+    if project is None:
+        return {"project": None}
+    run = project.runs.get(request.variables.get("name"))
+    if run is None:
+        return {"project": {"run": None}}
+    fields = node_fields(request.query, "run(")
+    return {
+        "project": {"run": {name: run.field_value(name, project.internal_id) for name in fields}}
+    }
+
+
+def iter_runs(fake: FakeWandb, entity: str, project: str) -> Iterator[FakeRun]:
+    yield from fake.projects[(entity, project)].runs.values()
