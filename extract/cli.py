@@ -42,6 +42,7 @@ def _cmd_load(args: argparse.Namespace) -> None:
 def _cmd_extract(args: argparse.Namespace) -> None:
     import time
 
+    from extract.history_sync import sync_history
     from extract.ledger import new_id
     from extract.sync import parse_project_path, sync_project
     from extract.wandb_client import ClientConfig, WandbClient
@@ -67,6 +68,17 @@ def _cmd_extract(args: argparse.Namespace) -> None:
             )
             results.append(result)
             print(result.summary(), flush=True)
+            if args.history:
+                history = sync_history(
+                    con,
+                    client,
+                    entity,
+                    project,
+                    invocation_id=invocation_id,
+                    mode="full_refresh" if args.full_refresh else "incremental",
+                    listing_load_id=result.load_id,
+                )
+                print(history.summary(), flush=True)
         if len(results) > 1:
             total = {
                 name: sum(getattr(r.counts, name) for r in results)
@@ -135,6 +147,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--full-refresh",
         action="store_true",
         help="fetch config and summary of every run, changed or not",
+    )
+    extract.add_argument(
+        "--history",
+        action="store_true",
+        help="also pull the logged history of runs whose history grew (new steps only)",
     )
     extract.set_defaults(func=_cmd_extract)
 

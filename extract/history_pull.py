@@ -1,6 +1,7 @@
 """Pulling run history from W&B through the official SDK into `raw.wandb_history`.
 
-wandb 0.31's `Run.scan_history(min_step=, page_size=)` is the SDK's full-row reader: it
+wandb 0.31's `Run.scan_history(min_step=, page_size=)` is the SDK's full-row reader (the
+client's `history_rows`; `Run.history` is the 500-point sample): it
 asks `RunHistoryKeys` for the last step, then wandb-core asks `RunParquetHistory` for the
 run's exported parquet files (downloaded over HTTP) and the steps not exported yet, and
 pages through those live steps with `HistoryPage(minStep, maxStep, samples)`. Pages are
@@ -17,7 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import duckdb
 
@@ -32,6 +33,7 @@ DEFAULT_BATCH_ROWS = 20_000
 class HistoryCounts:
     """What a history pull did, for the final line and the ledger."""
 
+    targets: int = 0
     runs_read: int = 0
     rows: int = 0
     failed_run: str | None = None
@@ -94,28 +96,6 @@ def _first_line(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
-def run_handle(api: Any, target: HistoryTarget) -> Any:
-    """An SDK Run for `target` without the `Run` query (the listing already described it)."""
-    from wandb.apis import public
-
-    return public.Run(
-        api._service_api,
-        target.entity,
-        target.project,
-        target.run_id,
-        attrs={"name": target.run_id},
-        lazy=True,
-        api_key=getattr(api, "api_key", None),
-    )
-
-
-def scan_rows(api: Any, target: HistoryTarget, page_size: int) -> Iterable[Mapping[str, Any]]:
-    """The run's rows from `target.min_step` on, as the SDK yields them."""
-    return run_handle(api, target).scan_history(
-        min_step=target.min_step, page_size=page_size, use_cache=False
-    )
-
-
 def pull_run(
     writer: HistoryWriter,
     target: HistoryTarget,
@@ -149,9 +129,17 @@ def pull_run(
     return read
 
 
+class HistorySource(Protocol):
+    """Where rows come from: `WandbClient.history_rows` (or anything shaped like it)."""
+
+    def history_rows(
+        self, entity: str, project: str, run_id: str, *, min_step: int, page_size: int
+    ) -> Iterable[Mapping[str, Any]]: ...
+
+
 def pull_history(
     con: duckdb.DuckDBPyConnection,
-    api: Any,
+    source: HistorySource,
     entity: str,
     project: str,
     load_id: str,
@@ -170,24 +158,27 @@ def pull_history(
     if listed is None:
         listed = listed_line_counts(con, entity, project, load_id)
     targets = history_targets(entity, project, listed, stored_history(con, entity, project))
-    counts = HistoryCounts()
+    counts = HistoryCounts(targets=len(targets))
     writer = HistoryWriter(con, load_id, batch_rows)
     for target in targets:
         before = writer.written
         try:
-            read = pull_run(
-                writer, target, scan_rows(api, target, page_size), page_size, batch_rows
+            rows = source.history_rows(
+                entity, project, target.run_id, min_step=target.min_step, page_size=page_size
             )
-        except UserError:
-            raise
+            read = pull_run(writer, target, rows, page_size, batch_rows)
         except Exception as exc:
             stored = writer.written - before
             counts.rows += stored
             counts.failed_run = target.run_id
             counts.error = _first_line(exc)
+            where = f"{entity}/{project}/{target.run_id}"
+            detail = (
+                counts.error if where in counts.error else f"history of {where}: {counts.error}"
+            )
             raise HistoryPullError(
-                f"history of {entity}/{project}/{target.run_id} failed after {stored} new "
-                f"rows were stored ({counts.error}); run the same command again to resume",
+                f"{detail} ({stored} new history rows of {target.run_id} were stored; run the "
+                "same command again to resume)",
                 counts,
             ) from None
         counts.runs_read += 1

@@ -12,17 +12,18 @@
   maxStep, at most `samples`, each a JSON string (NaN/Infinity written as tokens).
 
 Histories are synthetic and computed on demand (no rows held in memory), so a run can
-have any number of steps.
+have any number of steps. `install_history(fake)` registers the three handlers in the
+fake server's dispatch table and returns the backend that holds the histories.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from fake_wandb import FakeRun, FakeWandb, GraphQLError, Request
 
 HISTORY_OPERATIONS = ("RunHistoryKeys", "RunParquetHistory", "HistoryPage")
 
@@ -36,7 +37,6 @@ class SyntheticHistory:
     start: float = 1_757_000_000.0
     seconds_per_step: float = 1.5
     nan_every: int = 0  # every n-th step logs NaN / Infinity values (0: never)
-    first_step: int = 0
 
     def row(self, step: int) -> dict[str, Any]:
         values: dict[str, Any] = {
@@ -54,67 +54,88 @@ class SyntheticHistory:
 
     @property
     def last_step(self) -> int:
-        return self.first_step + self.steps - 1
+        return self.steps - 1
 
 
 @dataclass
 class HistoryBackend:
-    """The history part of the fake server's state, keyed by (entity, project, run_id)."""
+    """The histories the fake serves, keyed by (entity, project, run_id)."""
 
+    fake: FakeWandb
     runs: dict[tuple[str, str, str], SyntheticHistory] = field(default_factory=dict)
-    # (run_id) -> fail every HistoryPage of that run whose minStep >= this step
+    # run_id -> answer every HistoryPage of that run whose minStep >= this with an error
     fail_from_step: dict[str, int] = field(default_factory=dict)
-    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def handle(self, operation: str, variables: dict[str, Any]) -> tuple[int, Any] | None:
-        """(HTTP status, GraphQL response body) for a history operation, else None."""
-        handler: Callable[[dict[str, Any]], tuple[int, Any]] | None = {
-            "RunHistoryKeys": self._history_keys,
-            "RunParquetHistory": self._parquet_history,
-            "HistoryPage": self._history_page,
-        }.get(operation)
-        if handler is None:
-            return None
-        with self.lock:
-            self.calls.append((operation, dict(variables)))
-        return handler(variables)
+    def add_run(
+        self, entity: str, project: str, history: SyntheticHistory, run: FakeRun
+    ) -> FakeRun:
+        """A run whose `historyLineCount` is its history's length."""
+        run.history_line_count = history.steps
+        self.runs[(entity, project, run.name)] = history
+        return self.fake.add_run(entity, project, run)
 
-    def _run(self, variables: dict[str, Any], name_key: str) -> SyntheticHistory | None:
+    def grow(self, entity: str, project: str, run_id: str, steps: int) -> None:
+        """The run logged `steps` more rows."""
+        with self.fake.lock:
+            history = self.runs[(entity, project, run_id)]
+            history.steps += steps
+            self.fake.run(entity, project, run_id).history_line_count = history.steps
+
+    def page_starts(self, run_id: str) -> list[int]:
+        """minStep of every HistoryPage request for `run_id`, in order."""
+        with self.fake.lock:
+            return [
+                int(r.variables["minStep"])
+                for r in self.fake.log
+                if r.operation == "HistoryPage" and r.variables.get("run") == run_id
+            ]
+
+    def _history(self, variables: dict[str, Any], name_key: str) -> SyntheticHistory | None:
         key = (variables.get("entity"), variables.get("project"), variables.get(name_key))
         return self.runs.get(key)  # type: ignore[arg-type]
 
     @staticmethod
-    def _data(run: dict[str, Any] | None) -> tuple[int, Any]:
-        return 200, {"data": {"project": {"run": run}}}
+    def _data(run: dict[str, Any] | None) -> dict[str, Any]:
+        return {"project": {"run": run}}
 
-    def _history_keys(self, variables: dict[str, Any]) -> tuple[int, Any]:
-        history = self._run(variables, "name")
+    def history_keys(self, fake: FakeWandb, request: Request) -> dict[str, Any]:
+        history = self._history(request.variables, "name")
         if history is None:
             return self._data(None)
         keys = {
             key: {"typeCounts": [{"type": "number", "count": history.steps}]}
-            for key in history.row(history.first_step)
+            for key in history.row(0)
         }
         return self._data({"historyKeys": {"lastStep": history.last_step, "keys": keys}})
 
-    def _parquet_history(self, variables: dict[str, Any]) -> tuple[int, Any]:
-        history = self._run(variables, "runName")
+    def parquet_history(self, fake: FakeWandb, request: Request) -> dict[str, Any]:
+        history = self._history(request.variables, "runName")
         if history is None:
             return self._data(None)
-        live = [{"_step": step} for step in range(history.first_step, history.last_step + 1)]
+        live = [{"_step": step} for step in range(history.steps)]
         return self._data({"parquetHistory": {"parquetUrls": [], "liveData": live}})
 
-    def _history_page(self, variables: dict[str, Any]) -> tuple[int, Any]:
-        history = self._run(variables, "run")
+    def history_page(self, fake: FakeWandb, request: Request) -> dict[str, Any]:
+        variables = request.variables
+        history = self._history(variables, "run")
         if history is None:
             return self._data(None)
         low, high = int(variables["minStep"]), int(variables["maxStep"])
         fail_from = self.fail_from_step.get(str(variables.get("run")))
         if fail_from is not None and low >= fail_from:
-            return 500, {"errors": [{"message": "internal error reading history"}]}
+            raise GraphQLError("internal error reading history")
         samples = int(variables.get("pageSize") or (high - low))
-        first = max(low, history.first_step)
-        last = min(high, history.last_step + 1, first + samples)
+        first = max(low, 0)
+        last = min(high, history.steps, first + samples)
+        # History rows are JSONString values: NaN / Infinity appear as tokens inside them.
         rows = [json.dumps(history.row(step)) for step in range(first, last)]
         return self._data({"history": rows})
+
+
+def install_history(fake: FakeWandb) -> HistoryBackend:
+    """Register the history operations in `fake`'s dispatch table."""
+    backend = HistoryBackend(fake)
+    fake.handlers["RunHistoryKeys"] = backend.history_keys
+    fake.handlers["RunParquetHistory"] = backend.parquet_history
+    fake.handlers["HistoryPage"] = backend.history_page
+    return backend

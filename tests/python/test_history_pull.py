@@ -4,7 +4,6 @@ W&B server over loopback HTTP: first pull, incremental pull, NaN, failure midway
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import subprocess
@@ -15,94 +14,82 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from fake_wandb_history import HistoryBackend, SyntheticHistory
-from history_fake_server import FakeHistoryServer
+from fake_wandb import FakeRun, FakeWandb
+from fake_wandb_history import HistoryBackend, SyntheticHistory, install_history
 
+from extract.cli import main
 from extract.history import HistoryTarget, StoredHistory, history_targets, split_row
-from extract.history_pull import HistoryPullError, page_of, pull_history
-from extract.ledger import new_id
-from extract.load import load_file
-from extract.warehouse import connect, ensure_raw_schema
+from extract.history_pull import page_of
 
 ENTITY, PROJECT = "lab", "hist"
-FAKE_KEY = "x" * 40
+PATH = f"{ENTITY}/{PROJECT}"
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[FakeHistoryServer]:
-    fake = FakeHistoryServer().start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture(scope="module")
-def api(server: FakeHistoryServer):  # type: ignore[no-untyped-def]
-    os.environ["WANDB_BASE_URL"] = server.url
-    os.environ["WANDB_API_KEY"] = FAKE_KEY
-    os.environ["WANDB_SILENT"] = "true"
-    os.environ["WANDB__GRAPHQL_RETRY_MAX"] = "1"
-    os.environ["WANDB__GRAPHQL_RETRY_WAIT_MAX_SECONDS"] = "0.2"
-    import wandb
-
-    return wandb.Api(api_key=FAKE_KEY, timeout=30, overrides={"base_url": server.url})
+def history_server() -> Iterator[tuple[FakeWandb, HistoryBackend]]:
+    with FakeWandb() as fake:
+        yield fake, install_history(fake)
 
 
 @pytest.fixture
-def backend(server: FakeHistoryServer) -> Iterator[HistoryBackend]:
-    server.backend.runs.clear()
-    server.backend.fail_from_step.clear()
-    server.backend.calls.clear()
-    yield server.backend
-
-
-def write_listing(path: Path, line_counts: dict[str, int]) -> Path:
-    """A runs file (light records) as the run sync would have stored them."""
-    with gzip.open(path, "wt") as handle:
-        for run_id, count in line_counts.items():
-            record = {
-                "entity": ENTITY,
-                "project": PROJECT,
-                "name": run_id,
-                "state": "running",
-                "historyLineCount": count,
-            }
-            handle.write(json.dumps(record) + "\n")
-    return path
-
-
-def sync(
-    con: duckdb.DuckDBPyConnection,
-    api,  # type: ignore[no-untyped-def]
+def backend(
+    history_server: tuple[FakeWandb, HistoryBackend],
     tmp_path: Path,
-    line_counts: dict[str, int],
-    **kwargs,  # type: ignore[no-untyped-def]
-):  # type: ignore[no-untyped-def]
-    listing = write_listing(tmp_path / f"runs-{new_id()}.jsonl.gz", line_counts)
-    (project_load,) = load_file(con, listing)
-    return pull_history(con, api, ENTITY, PROJECT, project_load.load_id, **kwargs)
+    monkeypatch: pytest.MonkeyPatch,
+) -> HistoryBackend:
+    """An empty workspace on the module's fake, and an environment that sees only it."""
+    fake, history = history_server
+    with fake.lock:
+        fake.projects.clear()
+        fake.clear_faults()
+    fake.reset_counters()
+    history.runs.clear()
+    history.fail_from_step.clear()
+    home = tmp_path / "home"
+    home.mkdir()
+    netrc = tmp_path / "netrc"
+    netrc.touch()
+    netrc.chmod(0o600)
+    for name in [n for n in os.environ if n.startswith("WANDB_")]:
+        monkeypatch.delenv(name)
+    env = {
+        **fake.env(),
+        "NETRC": str(netrc),
+        "WANDB_CONFIG_DIR": str(home / "config"),
+        "WANDB_DIR": str(home),
+        "WANDB_SILENT": "true",
+        "WANDB_WAREHOUSE_MAX_RETRIES": "1",
+        "WANDB_WAREHOUSE_RETRY_WAIT": "1",
+        "WANDB_WAREHOUSE_REQUEST_TIMEOUT": "10",
+        "WANDB_WAREHOUSE_TIMEOUT": "60",
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return history
 
 
-def stored_steps(con: duckdb.DuckDBPyConnection, run_id: str) -> list[int]:
-    rows = con.execute(
-        "select step from raw.wandb_history where run_id = ? order by step", [run_id]
-    ).fetchall()
+def add(backend: HistoryBackend, run_id: str, history: SyntheticHistory, **fields) -> None:  # type: ignore[no-untyped-def]
+    backend.add_run(ENTITY, PROJECT, history, FakeRun(run_id, state="running", **fields))
+
+
+def extract(db: Path, capsys: pytest.CaptureFixture[str], expect: int = 0) -> str:
+    code = main(["extract", PATH, "--history", "--db", str(db)])
+    out, err = capsys.readouterr()
+    assert code == expect, err
+    return out if expect == 0 else err
+
+
+def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def stored_steps(db: Path, run_id: str) -> list[int]:
+    rows = query(db, "select step from raw.wandb_history where run_id = ? order by step", [run_id])
     return [step for (step,) in rows]
-
-
-def page_starts(backend: HistoryBackend, run_id: str) -> list[int]:
-    return [
-        int(variables["minStep"])
-        for name, variables in backend.calls
-        if name == "HistoryPage" and variables["run"] == run_id
-    ]
-
-
-@pytest.fixture
-def con(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    connection = connect(tmp_path / "w.duckdb")
-    ensure_raw_schema(connection)
-    yield connection
-    connection.close()
 
 
 def test_history_targets_reads_only_runs_that_grew() -> None:
@@ -128,95 +115,148 @@ def test_page_of_matches_scan_history_paging() -> None:
     assert [page_of(step, 100, 50) for step in (100, 149, 150, 260)] == [0, 0, 1, 3]
 
 
-def test_first_pull_reads_every_row(con, api, backend, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    backend.runs[(ENTITY, PROJECT, "r1")] = SyntheticHistory(steps=2_500)
-    backend.runs[(ENTITY, PROJECT, "r2")] = SyntheticHistory(steps=10, metrics=1)
-    counts = sync(con, api, tmp_path, {"r1": 2_500, "r2": 10, "r3": 0}, page_size=1_000)
+def test_first_pull_reads_every_row(backend, tmp_path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("WANDB_WAREHOUSE_HISTORY_PAGE_SIZE", "1000")
+    add(backend, "r1", SyntheticHistory(steps=2_500))
+    add(backend, "r2", SyntheticHistory(steps=10, metrics=1))
+    backend.fake.add_run(ENTITY, PROJECT, FakeRun("r3", history_line_count=0))
+    db = tmp_path / "w.duckdb"
 
-    assert counts.rows == 2_510
-    assert counts.per_run == {"r1": 2_500, "r2": 10}
-    assert stored_steps(con, "r1") == list(range(2_500))
-    assert page_starts(backend, "r1") == [0, 1_000, 2_000]
-    row = con.execute(
+    out = extract(db, capsys)
+
+    assert "lab/hist history: runs grown 2, read 2, rows 2510" in out
+    assert stored_steps(db, "r1") == list(range(2_500))
+    assert stored_steps(db, "r3") == []
+    assert backend.page_starts("r1") == [0, 1_000, 2_000]
+    assert backend.fake.served["HistoryPage"] == 3 + 1
+    row = query(
+        db,
         """
         select logged_at, runtime, metrics ->> '$.metric_2', json_keys(metrics)
         from raw.wandb_history where run_id = 'r1' and step = 2
-        """
-    ).fetchone()
+        """,
+    )[0]
     assert row[0].timestamp() == pytest.approx(1_757_000_003.0)
     assert row[1] == pytest.approx(3.0)
     assert float(row[2]) == pytest.approx(1 / 5, abs=1e-6)
     assert row[3] == ["metric_0", "metric_1", "metric_2"]
+    ledger = query(
+        db,
+        """
+        select mode, status, listing_complete, listed, heavy_fetched, requests
+        from raw.wandb_loads
+        where load_id in (select load_id from raw.wandb_history)
+        """,
+    )
+    assert ledger == [("incremental", "ok", False, 2, 2, 2 * 2 + 3 + 1)]
 
 
-def test_incremental_pull_reads_only_new_steps(con, api, backend, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    backend.runs[(ENTITY, PROJECT, "r1")] = SyntheticHistory(steps=1_200)
-    backend.runs[(ENTITY, PROJECT, "r2")] = SyntheticHistory(steps=30)
-    sync(con, api, tmp_path, {"r1": 1_200, "r2": 30}, page_size=500)
-    backend.calls.clear()
+def test_incremental_pull_reads_only_new_steps(backend, tmp_path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("WANDB_WAREHOUSE_HISTORY_PAGE_SIZE", "500")
+    add(backend, "r1", SyntheticHistory(steps=1_200))
+    add(backend, "r2", SyntheticHistory(steps=30))
+    db = tmp_path / "w.duckdb"
+    extract(db, capsys)
+    backend.fake.reset_counters()
 
-    backend.runs[(ENTITY, PROJECT, "r1")].steps = 1_350  # r1 logged 150 more steps
-    counts = sync(con, api, tmp_path, {"r1": 1_350, "r2": 30}, page_size=500)
+    backend.grow(ENTITY, PROJECT, "r1", 150)
+    out = extract(db, capsys)
 
-    assert counts.per_run == {"r1": 150}
-    assert page_starts(backend, "r1") == [1_200]
-    assert page_starts(backend, "r2") == []
-    assert stored_steps(con, "r1") == list(range(1_350))
-    (loads,) = con.execute("select count(distinct load_id) from raw.wandb_history").fetchone()
-    assert loads == 2
+    assert "runs grown 1, read 1, rows 150" in out
+    assert backend.page_starts("r1") == [1_200]
+    assert backend.page_starts("r2") == []
+    assert backend.fake.received["RunHistoryKeys"] == 1
+    assert stored_steps(db, "r1") == list(range(1_350))
+    assert query(db, "select count(distinct load_id) from raw.wandb_history") == [(2,)]
+
+    backend.fake.reset_counters()
+    out = extract(db, capsys)
+    assert "runs grown 0, read 0, rows 0" in out
+    assert backend.fake.received["HistoryPage"] == 0
 
 
-def test_nan_and_infinity_survive(con, api, backend, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    backend.runs[(ENTITY, PROJECT, "r1")] = SyntheticHistory(steps=20, nan_every=5)
-    sync(con, api, tmp_path, {"r1": 20})
-    rows = con.execute(
+def test_nan_and_infinity_survive(backend, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    add(backend, "r1", SyntheticHistory(steps=20, nan_every=5))
+    db = tmp_path / "w.duckdb"
+    extract(db, capsys)
+    rows = query(
+        db,
         """
         select step, metrics ->> '$.metric_0', metrics ->> '$.metric_1'
         from raw.wandb_history where step in (4, 5) order by step
-        """
-    ).fetchall()
+        """,
+    )
     assert rows[0][0] == 4 and rows[0][1] not in ("NaN", None)
     assert rows[1] == (5, "NaN", "Infinity")
 
 
-def test_failure_midway_keeps_rows_and_resumes(con, api, backend, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    backend.runs[(ENTITY, PROJECT, "a_ok")] = SyntheticHistory(steps=50)
-    backend.runs[(ENTITY, PROJECT, "b_breaks")] = SyntheticHistory(steps=1_000)
-    backend.fail_from_step["b_breaks"] = 600
+def test_transient_server_errors_are_retried(backend, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    add(backend, "r1", SyntheticHistory(steps=50))
+    backend.fake.fail(500, times=1, operation="HistoryPage")
+    db = tmp_path / "w.duckdb"
+    extract(db, capsys)
+    assert stored_steps(db, "r1") == list(range(50))
+    assert backend.fake.received["HistoryPage"] == 2
 
-    with pytest.raises(HistoryPullError) as failure:
-        sync(con, api, tmp_path, {"a_ok": 50, "b_breaks": 1_000}, page_size=200, batch_rows=1)
-    message = str(failure.value)
-    assert "lab/hist/b_breaks" in message and "\n" not in message
-    assert "600 new rows were stored" in message
-    assert stored_steps(con, "a_ok") == list(range(50))
-    assert stored_steps(con, "b_breaks") == list(range(600))
+
+def test_failure_midway_keeps_rows_and_resumes(backend, tmp_path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("WANDB_WAREHOUSE_HISTORY_PAGE_SIZE", "200")
+    add(backend, "a_ok", SyntheticHistory(steps=50))
+    add(backend, "b_breaks", SyntheticHistory(steps=1_000))
+    add(backend, "c_later", SyntheticHistory(steps=10))
+    backend.fail_from_step["b_breaks"] = 600
+    db = tmp_path / "w.duckdb"
+
+    err = extract(db, capsys, expect=1)
+
+    (line,) = err.strip().splitlines()
+    assert line.startswith("wandb-warehouse: error: ")
+    assert "history of lab/hist/b_breaks" in line
+    assert "internal error reading history" in line
+    assert "600 new history rows of b_breaks were stored" in line
+    assert stored_steps(db, "a_ok") == list(range(50))
+    assert stored_steps(db, "b_breaks") == list(range(600))
+    status, error = query(
+        db,
+        """
+        select status, error from raw.wandb_loads
+        where load_id in (select load_id from raw.wandb_history)
+        """,
+    )[0]
+    assert status == "failed" and "b_breaks" in error
 
     backend.fail_from_step.clear()
-    backend.calls.clear()
-    counts = sync(con, api, tmp_path, {"a_ok": 50, "b_breaks": 1_000}, page_size=200)
-    assert counts.per_run == {"b_breaks": 400}
-    assert page_starts(backend, "b_breaks")[0] == 600
-    assert stored_steps(con, "b_breaks") == list(range(1_000))
+    backend.fake.reset_counters()
+    out = extract(db, capsys)
+    assert "runs grown 2, read 2, rows 410" in out
+    assert backend.page_starts("b_breaks")[0] == 600
+    assert stored_steps(db, "b_breaks") == list(range(1_000))
+    assert stored_steps(db, "c_later") == list(range(10))
+    assert query(
+        db,
+        "select count(*) - count(distinct (run_id, step)) from raw.wandb_history",
+    ) == [(0,)]
 
 
 MEMORY_PROBE = textwrap.dedent(
     """
     import json, resource, sys
-    import wandb
+    from pathlib import Path
     from extract.history_pull import pull_history
     from extract.ledger import new_id, start_load
+    from extract.wandb_client import ClientConfig, WandbClient
     from extract.warehouse import connect, ensure_raw_schema
 
     db, entity, project = sys.argv[1], sys.argv[2], sys.argv[3]
-    con = connect(__import__("pathlib").Path(db))
+    con = connect(Path(db))
     ensure_raw_schema(con)
-    api = wandb.Api(timeout=60)
+    client = WandbClient(ClientConfig.from_env())
+    client.connect()
 
     def pull(run_id, lines):
         load_id = start_load(con, invocation_id=new_id(), entity=entity, project=project,
                              mode="incremental", source="fake")
-        return pull_history(con, api, entity, project, load_id, listed=[(run_id, lines)],
+        return pull_history(con, client, entity, project, load_id, listed=[(run_id, lines)],
                             page_size=2000, batch_rows=10000)
 
     pull("warmup", 5000)
@@ -228,18 +268,13 @@ MEMORY_PROBE = textwrap.dedent(
 )
 
 
-def test_100k_row_run_in_bounded_memory(backend, server, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    backend.runs[(ENTITY, PROJECT, "warmup")] = SyntheticHistory(steps=5_000, metrics=10)
-    backend.runs[(ENTITY, PROJECT, "long")] = SyntheticHistory(steps=100_000, metrics=10)
-    env = {
-        **os.environ,
-        "WANDB_BASE_URL": server.url,
-        "WANDB_API_KEY": FAKE_KEY,
-        "WANDB_SILENT": "true",
-    }
+def test_100k_row_run_in_bounded_memory(backend, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    add(backend, "warmup", SyntheticHistory(steps=5_000, metrics=10))
+    add(backend, "long", SyntheticHistory(steps=100_000, metrics=10))
+    db = tmp_path / "m.duckdb"
     result = subprocess.run(
-        [sys.executable, "-c", MEMORY_PROBE, str(tmp_path / "m.duckdb"), ENTITY, PROJECT],
-        env=env,
+        [sys.executable, "-c", MEMORY_PROBE, str(db), ENTITY, PROJECT],
+        env=dict(os.environ),
         capture_output=True,
         text=True,
         timeout=600,
@@ -250,8 +285,6 @@ def test_100k_row_run_in_bounded_memory(backend, server, tmp_path) -> None:  # t
     assert report["rows"] == 100_000
     # Holding the run's rows would take well over 100 MiB; a page-sized buffer a few MiB.
     assert report["growth_kib"] < 64 * 1024, report
-    con = duckdb.connect(str(tmp_path / "m.duckdb"), read_only=True)
-    assert con.execute(
-        "select count(distinct step), max(step) from raw.wandb_history where run_id = 'long'"
-    ).fetchone() == (100_000, 99_999)
-    con.close()
+    assert query(
+        db, "select count(distinct step), max(step) from raw.wandb_history where run_id = 'long'"
+    ) == [(100_000, 99_999)]
