@@ -1,0 +1,99 @@
+"""Shared fixtures: one fake W&B server per session, an isolated W&B environment per test."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from fake_wandb import DEFAULT_KEY, FakeWandb
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+# Small bounds so failure tests end fast; the defaults are in extract/wandb_client.py.
+FAST_FAILURE_ENV = {
+    "WANDB_WAREHOUSE_MAX_RETRIES": "2",
+    "WANDB_WAREHOUSE_RETRY_WAIT": "1",
+    "WANDB_WAREHOUSE_REQUEST_TIMEOUT": "10",
+    "WANDB_WAREHOUSE_TIMEOUT": "30",
+}
+
+
+@pytest.fixture(scope="session")
+def fake_server() -> Iterator[FakeWandb]:
+    with FakeWandb() as server:
+        yield server
+
+
+@pytest.fixture
+def fake(fake_server: FakeWandb) -> Iterator[FakeWandb]:
+    """The session's fake server with an empty workspace, counters and no faults."""
+    fake_server.release()
+    with fake_server.lock:
+        fake_server.projects.clear()
+        fake_server.clear_faults()
+        fake_server.latency = 0.0
+        fake_server.api_keys = {DEFAULT_KEY}
+    fake_server.reset_counters()
+    yield fake_server
+    fake_server.release()
+
+
+def isolated_env(tmp_path: Path, fake: FakeWandb) -> dict[str, str]:
+    """W&B variables that see only the fake: no real netrc, config or API key."""
+    netrc = tmp_path / "netrc"
+    netrc.touch()
+    netrc.chmod(0o600)
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    return {
+        **fake.env(),
+        "NETRC": str(netrc),
+        "WANDB_CONFIG_DIR": str(home / ".config" / "wandb"),
+        "WANDB_DIR": str(home),
+        "WANDB_SILENT": "true",
+        **FAST_FAILURE_ENV,
+    }
+
+
+@pytest.fixture
+def wandb_env(tmp_path: Path, fake: FakeWandb, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    env = isolated_env(tmp_path, fake)
+    for name in ("WANDB_API_KEY", "WANDB_ENTITY", "WANDB_PROJECT", "WANDB_WAREHOUSE_PAGE_SIZE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return env
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "warehouse.duckdb"
+
+
+def run_cli(
+    args: list[str], env: dict[str, str], timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """`wandb-warehouse ARGS` in a fresh process (for exit codes, tracebacks, kills)."""
+    full_env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("WANDB_") and key not in ("NETRC", "HOME")
+    }
+    full_env.update(env)
+    full_env["HOME"] = str(Path(env["WANDB_DIR"]))
+    return subprocess.run(
+        [sys.executable, "-m", "extract.cli", *args],
+        cwd=PROJECT_ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

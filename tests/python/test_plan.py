@@ -1,0 +1,153 @@
+"""Decision logic of a sync, without a server."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from extract.plan import (
+    StoredRun,
+    batches,
+    classify,
+    dedupe_listing,
+    plan_sync,
+    requests_needed,
+)
+from extract.records import build_record
+
+BASE = {
+    "name": "r1",
+    "displayName": "alpha",
+    "state": "finished",
+    "tags": ["a"],
+    "group": "g",
+    "jobType": "train",
+    "createdAt": "2025-01-01T00:00:00",
+    "heartbeatAt": "2025-01-01T01:00:00",
+    "historyLineCount": 10,
+}
+
+
+def stored(fields: dict | None = None, has_full: bool = True) -> StoredRun:
+    return StoredRun(run_id="r1", fields={**BASE, **(fields or {})}, has_full=has_full)
+
+
+def test_unseen_run_is_new() -> None:
+    assert classify(BASE, None, full_refresh=False) == "new"
+
+
+def test_identical_run_is_unchanged() -> None:
+    assert classify(BASE, stored(), full_refresh=False) == "unchanged"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"tags": ["a", "b"]}, {"state": "crashed"}, {"displayName": "beta"}, {"group": None}],
+)
+def test_light_field_edit_needs_no_heavy_fetch(change: dict) -> None:
+    assert classify({**BASE, **change}, stored(), full_refresh=False) == "edited"
+
+
+@pytest.mark.parametrize(
+    "change", [{"heartbeatAt": "2025-01-01T02:00:00"}, {"historyLineCount": 11}]
+)
+def test_moved_heartbeat_or_history_needs_heavy_fetch(change: dict) -> None:
+    assert classify({**BASE, **change, "state": "finished"}, stored(), False) == "moved"
+
+
+def test_run_stored_only_in_light_form_is_fetched() -> None:
+    assert classify(BASE, stored(has_full=False), full_refresh=False) == "moved"
+
+
+def test_full_refresh_fetches_unchanged_runs() -> None:
+    assert classify(BASE, stored(), full_refresh=True) == "moved"
+
+
+def test_timestamps_compare_as_instants() -> None:
+    # A file loaded with 'Z' timestamps and a server without them agree.
+    listed = {**BASE, "createdAt": "2025-01-01T00:00:00Z", "heartbeatAt": "2025-01-01T01:00:00"}
+    assert classify(listed, stored({"heartbeatAt": "2025-01-01T01:00:00+00:00"}), False) == (
+        "unchanged"
+    )
+
+
+def test_fields_missing_on_one_side_are_not_compared() -> None:
+    listed = {**BASE, "notes": "new field the file never had"}
+    assert classify(listed, stored(), full_refresh=False) == "unchanged"
+    assert classify(BASE, stored({"notes": "x"}), full_refresh=False) == "unchanged"
+    assert classify({**BASE, "notes": "y"}, stored({"notes": "x"}), False) == "edited"
+
+
+def test_plan_sorts_runs_and_flags_deletions() -> None:
+    listing = {
+        "keep": {**BASE, "name": "keep"},
+        "tagged": {**BASE, "name": "tagged", "tags": ["z"]},
+        "moved": {**BASE, "name": "moved", "historyLineCount": 99},
+        "fresh": {**BASE, "name": "fresh"},
+    }
+    held = {
+        name: StoredRun(name, {**BASE, "name": name}, True)
+        for name in ("keep", "tagged", "moved", "gone", "gone_before")
+    }
+    plan = plan_sync(listing, held, previously_absent={"gone_before"})
+    assert plan.new == ["fresh"]
+    assert plan.moved == ["moved"]
+    assert plan.edited == ["tagged"]
+    assert plan.unchanged == ["keep"]
+    assert plan.deleted == ["gone"]
+    assert plan.heavy == ["moved", "fresh"]
+    assert plan.changed == 2
+
+
+def test_incomplete_listing_flags_nothing_deleted() -> None:
+    held = {"gone": StoredRun("gone", BASE, True)}
+    assert plan_sync({}, held, listing_complete=False).deleted == []
+    assert plan_sync({}, held, listing_complete=True).deleted == ["gone"]
+
+
+def test_dedupe_keeps_one_node_per_run_the_later_one() -> None:
+    nodes = [{"name": "a", "v": 1}, {"name": "b", "v": 1}, {"name": "a", "v": 2}]
+    deduped = dedupe_listing(nodes)
+    assert list(deduped) == ["a", "b"]
+    assert deduped["a"]["v"] == 2
+
+
+def test_batches_hold_at_most_100_ids() -> None:
+    ids = [f"r{i}" for i in range(250)]
+    sizes = [len(batch) for batch in batches(ids)]
+    assert sizes == [100, 100, 50]
+    assert [i for batch in batches(ids) for i in batch] == ids
+    with pytest.raises(ValueError):
+        list(batches(ids, 101))
+
+
+def test_request_budget() -> None:
+    assert requests_needed(listed=10_000, heavy=0, page_size=1000) == 10
+    assert requests_needed(listed=10_000, heavy=100, page_size=1000) == 11
+    assert requests_needed(listed=0, heavy=0, page_size=1000) == 1
+
+
+def test_full_record_keeps_summary_text_exactly() -> None:
+    summary = '{"loss": NaN, "best": -Infinity, "steps": 18446744073709551617, "lr": 1e-300}'
+    node = {**BASE, "config": '{"lr": {"value": 0.1, "desc": null}}', "summaryMetrics": summary}
+    text = build_record(node, entity="e", project="p", fetched_at="2025-01-02T00:00:00Z", full=True)
+    assert summary in text
+    record = json.loads(text)
+    assert record["summaryMetrics"]["steps"] == 18446744073709551617
+    assert record["config"] == {"lr": {"value": 0.1, "desc": None}}
+    assert (record["entity"], record["project"], record["name"]) == ("e", "p", "r1")
+
+
+def test_light_record_has_no_config_or_summary() -> None:
+    node = {**BASE, "config": "{}", "summaryMetrics": "{}"}
+    record = json.loads(build_record(node, entity="e", project="p", fetched_at="t", full=False))
+    assert "config" not in record and "summaryMetrics" not in record
+    assert record["tags"] == ["a"]
+
+
+def test_missing_or_odd_blobs_become_valid_json() -> None:
+    node = {**BASE, "config": None, "summaryMetrics": "not json"}
+    record = json.loads(build_record(node, entity="e", project="p", fetched_at="t", full=True))
+    assert record["config"] == {}
+    assert record["summaryMetrics"] == "not json"
