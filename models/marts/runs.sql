@@ -50,10 +50,7 @@ final as (
         pretrain_values.pretrain_compute,
         pretrain_values.model_pretrain_compute,
         analysed_runs.tags,
-        {%- for entry in var('tag_catalog') %}
-        {{ list_contains('analysed_runs.tags', "'" ~ entry.tag ~ "'") }}
-            as {{ tag_column_name(entry.tag) }}{{ "," if not loop.last }}
-        {%- endfor %}
+        {{ tag_flag_columns('analysed_runs.tags') }}
 
     from analysed_runs
     left join pretrain_values

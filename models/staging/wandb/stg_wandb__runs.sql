@@ -64,7 +64,7 @@ final as (
         latest_versions.tags,
         latest_versions.config,
         latest_versions.summary,
-        exists (
+        exists(
             select 1
             from latest_complete_loads
             where
