@@ -1,4 +1,5 @@
-"""Shared fixtures: one fake W&B server per session, an isolated W&B environment per test."""
+"""Shared fixtures: one fake W&B server per session, an isolated W&B environment per test,
+and warehouses built by the real `dbt build` on real DuckDB files."""
 
 from __future__ import annotations
 
@@ -8,13 +9,20 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from dbt_builds import BuiltWarehouse, build_warehouse
 from fake_wandb import DEFAULT_KEY, FakeWandb
 
+from extract.sample import load_order
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+# `make test` builds the sample warehouse once (dbt-build step) and points here.
+TEST_DB_ENV = "WANDB_WAREHOUSE_TEST_DB"
 
 # Small bounds so failure tests end fast; the defaults are in extract/wandb_client.py.
 FAST_FAILURE_ENV = {
@@ -97,3 +105,20 @@ def run_cli(
         timeout=timeout,
         check=False,
     )
+
+
+@pytest.fixture(scope="session")
+def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
+    """The bundled sample, built: `make dbt-build`'s file if given, else our own."""
+    given = os.environ.get(TEST_DB_ENV)
+    if given and Path(given).exists():
+        return BuiltWarehouse(Path(given), None)
+    root = tmp_path_factory.mktemp("sample_build")
+    return build_warehouse(root / "warehouse.duckdb", load_order(), root / "target")
+
+
+@pytest.fixture(scope="session")
+def sample_con(sample_warehouse: BuiltWarehouse) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = duckdb.connect(str(sample_warehouse.db), read_only=True)
+    yield con
+    con.close()
