@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): `python -m bench` runs every bench/*_bench.py module."""

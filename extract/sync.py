@@ -21,7 +21,7 @@ from tqdm import tqdm
 
 from extract.errors import UserError
 from extract.ledger import LoadCounts, finish_load, start_load
-from extract.plan import SyncPlan, batches, plan_sync
+from extract.plan import SyncPlan, batches, dedupe_listing, plan_sync
 from extract.records import build_record
 from extract.store import RunRow, previously_absent, stored_runs, write_listing, write_runs
 from extract.wandb_client import WandbClient, public_url
@@ -94,19 +94,18 @@ def sync_project(
     counts = LoadCounts()
     listing_complete = False
     try:
-        listing: dict[str, dict] = {}
+        nodes: list[dict] = []
         seen_at: dict[str, str] = {}
         with _bar(f"{entity}/{project} listing", None, "run") as bar:
             for page in client.list_runs(entity, project):
                 received = now_iso()
-                for node in page.nodes:
-                    # A run seen on two pages keeps its later node (dedupe across pages).
-                    listing.pop(node["name"], None)
-                    listing[node["name"]] = node
-                    seen_at[node["name"]] = received
-                bar.total = max(page.total, len(listing))
+                nodes.extend(page.nodes)
+                seen_at.update((node["name"], received) for node in page.nodes)
+                bar.total = max(page.total, len(nodes))
                 bar.update(len(page.nodes))
                 counts.requests = client.requests - requests_before
+        listing = dedupe_listing(nodes)
+        del nodes
         absent_before = previously_absent(con, entity, project)
         write_listing(con, load_id, entity, project, list(listing))
         listing_complete = True

@@ -228,30 +228,43 @@ class WandbClient:
 
         url = public_url(self.config.base_url)
         text = " ".join(str(exc).split())
+        text = re.sub(r"^Failed to verify credentials with \S+: ", "", text)
         status = _http_status(exc)
+        if status is None and (match := re.search(r"\bHTTP (\d{3})\b", text)):
+            status = int(match.group(1))
         if isinstance(exc, ValueError) and "Could not find project" in text:
             return (
                 f"project {entity}/{project} not found on {url}: check ENTITY/PROJECT and "
                 "that your API key can see it"
             )
-        if status in (401, 403) or (
-            isinstance(exc, AuthenticationError | UsageError) and not _is_transport(text)
-        ):
-            return (
-                f"W&B at {url} rejected the API key ({_first_line(text)}): run "
-                "`wandb login --relogin` or set WANDB_API_KEY"
-            )
-        if _is_transport(text) and status is None:
+        if status in (401, 403):
+            return _key_rejected(url, text)
+        if status is not None and (status == 429 or status >= 500):
+            return _kept_failing(url, what, text)
+        if _is_transport(text):
             return (
                 f"cannot reach W&B at {url} while {what} ({_first_line(text)}): check "
                 "WANDB_BASE_URL and your network, then run the command again"
             )
+        if isinstance(exc, AuthenticationError | UsageError):
+            return _key_rejected(url, text)
         if isinstance(exc, WandbApiFailedError | CommError | TimeoutError):
-            return (
-                f"W&B at {url} kept failing while {what} ({_first_line(text)}): try again "
-                "later; what was fetched so far is kept"
-            )
+            return _kept_failing(url, what, text)
         return None
+
+
+def _key_rejected(url: str, text: str) -> str:
+    return (
+        f"W&B at {url} rejected the API key ({_first_line(text)}): run "
+        "`wandb login --relogin` or set WANDB_API_KEY"
+    )
+
+
+def _kept_failing(url: str, what: str, text: str) -> str:
+    return (
+        f"W&B at {url} kept failing while {what} ({_first_line(text)}): try again later; "
+        "what was fetched so far is kept"
+    )
 
 
 def _run_nodes_pager(

@@ -26,7 +26,7 @@ TEST_DB_ENV = "WANDB_WAREHOUSE_TEST_DB"
 
 # Small bounds so failure tests end fast; the defaults are in extract/wandb_client.py.
 FAST_FAILURE_ENV = {
-    "WANDB_WAREHOUSE_MAX_RETRIES": "2",
+    "WANDB_WAREHOUSE_MAX_RETRIES": "1",
     "WANDB_WAREHOUSE_RETRY_WAIT": "1",
     "WANDB_WAREHOUSE_REQUEST_TIMEOUT": "10",
     "WANDB_WAREHOUSE_TIMEOUT": "30",

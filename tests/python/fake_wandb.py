@@ -21,6 +21,7 @@ GraphQL error.
 from __future__ import annotations
 
 import base64
+import bisect
 import json
 import math
 import re
@@ -81,33 +82,36 @@ class FakeRun:
 
     def field_value(self, name: str, project_id: str) -> Any:
         """The value of one GraphQL field of the Run type."""
-        values: dict[str, Callable[[], Any]] = {
-            "id": lambda: self.storage_id,
-            "name": lambda: self.name,
-            "displayName": lambda: self.display_name,
-            "projectId": lambda: project_id,
-            "tags": lambda: list(self.tags),
-            "sweepName": lambda: None,
-            "state": lambda: self.state,
-            "config": self.config_text,
-            "group": lambda: self.group,
-            "jobType": lambda: self.job_type,
-            "commit": lambda: None,
-            "readOnly": lambda: False,
-            "createdAt": lambda: self.created_at,
-            "heartbeatAt": lambda: self.heartbeat_at,
-            "description": lambda: self.description,
-            "notes": lambda: self.notes,
-            "systemMetrics": lambda: "{}",
-            "summaryMetrics": self.summary_text,
-            "historyLineCount": lambda: self.history_line_count,
-            "user": lambda: {"name": self.username, "username": self.username},
-            "historyKeys": lambda: None,
-        }
-        if name not in values:
+        getter = _NODE_FIELDS.get(name)
+        if getter is None:
             _warn(f"Run field {name!r} is not known to the fake; answering null")
             return None
-        return values[name]()
+        return getter(self, project_id)
+
+
+_NODE_FIELDS: dict[str, Callable[[FakeRun, str], Any]] = {
+    "id": lambda run, _: run.storage_id,
+    "name": lambda run, _: run.name,
+    "displayName": lambda run, _: run.display_name,
+    "projectId": lambda _, project_id: project_id,
+    "tags": lambda run, _: list(run.tags),
+    "sweepName": lambda run, _: None,
+    "state": lambda run, _: run.state,
+    "config": lambda run, _: run.config_text(),
+    "group": lambda run, _: run.group,
+    "jobType": lambda run, _: run.job_type,
+    "commit": lambda run, _: None,
+    "readOnly": lambda run, _: False,
+    "createdAt": lambda run, _: run.created_at,
+    "heartbeatAt": lambda run, _: run.heartbeat_at,
+    "description": lambda run, _: run.description,
+    "notes": lambda run, _: run.notes,
+    "systemMetrics": lambda run, _: "{}",
+    "summaryMetrics": lambda run, _: run.summary_text(),
+    "historyLineCount": lambda run, _: run.history_line_count,
+    "user": lambda run, _: {"name": run.username, "username": run.username},
+    "historyKeys": lambda run, _: None,
+}
 
 
 @dataclass
@@ -220,21 +224,24 @@ def _lookup(run: FakeRun, path: str) -> tuple[bool, Any]:
             key = path[len(prefix) :]
             return (key in summary, summary.get(key))
     name = _FIELD_ALIASES.get(path, path)
-    values = {
-        "name": run.name,
-        "displayName": run.display_name,
-        "state": run.state,
-        "tags": run.tags,
-        "group": run.group,
-        "jobType": run.job_type,
-        "createdAt": run.created_at,
-        "heartbeatAt": run.heartbeat_at,
-        "historyLineCount": run.history_line_count,
-        "username": run.username,
-    }
-    if name not in values:
+    getter = _RUN_FIELDS.get(name)
+    if getter is None:
         return (False, None)
-    return (True, values[name])
+    return (True, getter(run))
+
+
+_RUN_FIELDS: dict[str, Callable[[FakeRun], Any]] = {
+    "name": lambda run: run.name,
+    "displayName": lambda run: run.display_name,
+    "state": lambda run: run.state,
+    "tags": lambda run: run.tags,
+    "group": lambda run: run.group,
+    "jobType": lambda run: run.job_type,
+    "createdAt": lambda run: run.created_at,
+    "heartbeatAt": lambda run: run.heartbeat_at,
+    "historyLineCount": lambda run: run.history_line_count,
+    "username": lambda run: run.username,
+}
 
 
 def _compare(op: str, value: Any, operand: Any) -> bool:
@@ -604,6 +611,14 @@ def _decode_cursor(cursor: str) -> tuple[Any, ...]:
     return tuple(key)
 
 
+def _filter_runs(project: FakeProject, filters: Mapping[str, Any]) -> list[FakeRun]:
+    names = filters.get("name") if len(filters) == 1 else None
+    if isinstance(names, dict) and set(names) == {"$in"}:
+        # What a server's index on run names does for the extractor's heavy batches.
+        return [project.runs[name] for name in dict.fromkeys(names["$in"]) if name in project.runs]
+    return [run for run in project.runs.values() if run_matches(run, filters)]
+
+
 def _runs(fake: FakeWandb, request: Request) -> dict[str, Any]:
     variables = request.variables
     project = _find_project(fake, variables)
@@ -614,21 +629,24 @@ def _runs(fake: FakeWandb, request: Request) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise GraphQLError("filters is not a JSON string") from exc
     try:
-        matching = [run for run in project.runs.values() if run_matches(run, filters)]
+        matching = _filter_runs(project, filters)
     except ValueError as exc:
         raise GraphQLError(str(exc)) from exc
     order = variables.get("order") or "+created_at"
-    matching.sort(key=lambda run: _sort_key(run, order), reverse=order.startswith("-"))
     descending = order.startswith("-")
+    keyed = sorted(((_sort_key(run, order), run) for run in matching), key=lambda kr: kr[0])
+    keys = [key for key, _ in keyed]
+    matching = [run for _, run in keyed]
+    if descending:
+        matching.reverse()
     start = 0
     if variables.get("cursor"):
         # Continue after the cursor's sort position, even if its run is gone by now.
         after = _decode_cursor(variables["cursor"])
-        start = sum(
-            1
-            for run in matching
-            if (_sort_key(run, order) >= after if descending else _sort_key(run, order) <= after)
-        )
+        if descending:
+            start = len(keys) - bisect.bisect_left(keys, after)
+        else:
+            start = bisect.bisect_right(keys, after)
     per_page = int(variables.get("perPage") or 50)
     per_page = max(1, min(per_page, fake.max_page_size))
     page = matching[start : start + per_page]

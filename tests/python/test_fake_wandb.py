@@ -170,3 +170,28 @@ def test_public_url_drops_credentials() -> None:
         "https://wandb.example.com:8443/x"
     )
     assert public_url("http://127.0.0.1:8080") == "http://127.0.0.1:8080"
+
+
+def test_the_real_sdk_reads_the_fake(workspace: FakeWandb, wandb_env) -> None:
+    import wandb
+
+    api = wandb.Api(overrides={"base_url": workspace.url}, api_key=DEFAULT_KEY)
+    run = api.run("lab/p/r3")
+    assert (run.id, run.name, run.state) == ("r3", "run-r3", "running")
+    assert run.config == {"lr": 0.3}
+    assert run.summary["loss"] == 0.25
+    assert workspace.served["Run"] == 1
+    lazy = api.runs("lab/p", per_page=10)[4]  # light fragment: no config yet
+    assert workspace.served["Run"] == 1
+    assert lazy.config == {"lr": 0.4}  # costs one more Run request (full fragment)
+    assert workspace.served["Run"] == 2
+    runs = api.runs(
+        "lab/p",
+        filters={"$or": [{"name": "r0"}, {"historyLineCount": {"$gte": 50}}]},
+        order="-created_at",
+        per_page=2,
+        lazy=False,
+    )
+    assert [r.id for r in runs] == ["r6", "r5", "r0"]
+    assert len(runs) == 3
+    assert workspace.unknown_operations == []

@@ -1,0 +1,211 @@
+"""Failures seen from outside: exit codes, one-line errors, bounded retries, kills.
+
+These run the command in a fresh process (wandb-core start-up included), so they are the
+slowest tests of the suite; everything else runs in-process.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+from conftest import PROJECT_ROOT, isolated_env, run_cli
+from fake_wandb import DEFAULT_KEY, FakeRun, FakeWandb
+
+from extract.cli import main
+
+SECRET = "secretkey" + "7" * 31  # 40 characters, never accepted by the fake
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], *words: str) -> str:
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    line = lines[0]
+    assert line.startswith("wandb-warehouse: error: ")
+    for word in words:
+        assert word in line, line
+    return line
+
+
+def loads(db: Path) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(
+            "select status, error, listing_complete, heavy_fetched from raw.wandb_loads "
+            "order by started_at"
+        ).fetchall()
+    finally:
+        con.close()
+
+
+def test_wrong_key(fake: FakeWandb, tmp_path: Path, db: Path) -> None:
+    env = {**isolated_env(tmp_path, fake), "WANDB_API_KEY": SECRET}
+    result = run_cli(["extract", "lab/p", "--db", str(db)], env)
+    line = assert_one_line_error(result, "rejected the API key", "wandb login")
+    assert SECRET not in result.stderr + result.stdout + line
+
+
+def test_missing_key(fake: FakeWandb, tmp_path: Path, db: Path) -> None:
+    env = isolated_env(tmp_path, fake)
+    del env["WANDB_API_KEY"]
+    result = run_cli(["extract", "lab/p", "--db", str(db)], env)
+    assert_one_line_error(result, "no W&B API key", "WANDB_API_KEY", "wandb login")
+
+
+def test_unreachable_server(fake: FakeWandb, tmp_path: Path, db: Path) -> None:
+    env = {**isolated_env(tmp_path, fake), "WANDB_BASE_URL": "http://127.0.0.1:9"}
+    result = run_cli(["extract", "lab/p", "--db", str(db)], env)
+    assert_one_line_error(result, "cannot reach W&B at http://127.0.0.1:9", "WANDB_BASE_URL")
+
+
+def test_unknown_project(fake: FakeWandb, tmp_path: Path, db: Path) -> None:
+    fake.add_run("lab", "p", FakeRun("a"))
+    result = run_cli(
+        ["extract", "lab/p", "lab/nope", "--db", str(db)], isolated_env(tmp_path, fake)
+    )
+    assert result.stdout.startswith("lab/p: listed 1, new 1")
+    assert_one_line_error(result, "project lab/nope not found")
+    assert [row[0] for row in loads(db)] == ["ok", "failed"]
+    # The key is in no output and no file: warehouse, wandb-core logs, config.
+    assert DEFAULT_KEY not in result.stdout + result.stderr
+    files = [path for path in tmp_path.rglob("*") if path.is_file() and path.name != "netrc"]
+    assert any(path.suffix == ".log" for path in files)
+    for path in files:
+        assert DEFAULT_KEY.encode() not in path.read_bytes(), path
+
+
+def test_locked_warehouse(fake: FakeWandb, tmp_path: Path, db: Path) -> None:
+    # Another process holds the write lock, like an open DuckDB shell or `dbt build`.
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+            "print('ready', flush=True); time.sleep(60)",
+            str(db),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        result = run_cli(["extract", "lab/p", "--db", str(db)], isolated_env(tmp_path, fake))
+        assert_one_line_error(result, "is locked by another process", "-readonly")
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_server_failing_forever_ends_in_bounded_time(
+    fake: FakeWandb, tmp_path: Path, db: Path
+) -> None:
+    for i in range(5):
+        fake.add_run("lab", "p", FakeRun(f"r{i}"))
+    fake.fail(500, times=None, operation="Runs")
+    started = time.monotonic()
+    result = run_cli(["extract", "lab/p", "--db", str(db)], isolated_env(tmp_path, fake))
+    elapsed = time.monotonic() - started
+    assert_one_line_error(result, "kept failing", "try again later")
+    # WANDB_WAREHOUSE_MAX_RETRIES=1: two attempts, not wandb-core's default twenty-one.
+    assert fake.received["Runs"] == 2
+    assert elapsed < 60
+    assert loads(db) == [("failed", loads(db)[0][1], False, 0)]
+    assert DEFAULT_KEY not in loads(db)[0][1]
+
+
+def test_ctrl_c_is_recorded_as_failed(fake: FakeWandb, wandb_env: dict[str, str], db: Path):
+    for i in range(150):
+        fake.add_run("lab", "p", FakeRun(f"r{i:04d}"))
+    fake.hold_after("Runs", served=2)  # the listing and one heavy batch, then hang
+    process = subprocess.Popen(
+        [sys.executable, "-m", "extract.cli", "extract", "lab/p", "--db", str(db)],
+        cwd=PROJECT_ROOT,
+        env={**{k: v for k, v in os.environ.items() if not k.startswith("WANDB_")}, **wandb_env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        assert fake.held.wait(timeout=60)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=30)
+    finally:
+        fake.release()
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 130
+    assert err.strip() == "wandb-warehouse: interrupted"
+    assert loads(db) == [("failed", "interrupted", True, 100)]
+
+
+def test_sync_killed_midway_loses_nothing_and_next_completes(
+    fake: FakeWandb, wandb_env: dict[str, str], db: Path, capsys
+) -> None:
+    for i in range(350):
+        fake.add_run("lab", "p", FakeRun(f"r{i:04d}", created_at=f"2025-01-01T00:{i // 60:02d}"))
+    # Answer two heavy batches, then hang: the process is killed during the third.
+    fake.hold_after("Runs", served=1 + 2)
+    env = {**wandb_env, "HOME": wandb_env["WANDB_DIR"]}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "extract.cli", "extract", "lab/p", "--db", str(db)],
+        cwd=PROJECT_ROOT,
+        env={**{k: v for k, v in os.environ.items() if not k.startswith("WANDB_")}, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        assert fake.held.wait(timeout=60), "the sync never reached its third heavy batch"
+        time.sleep(0.3)
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+    fake.release()
+    assert process.returncode == -signal.SIGKILL
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        kept = con.execute("select count(distinct run_id) from raw.wandb_runs").fetchone()
+        status = con.execute("select status from raw.wandb_loads").fetchall()
+    finally:
+        con.close()
+    assert kept == (200,)  # both committed batches survived the kill
+    assert status == [("running",)]
+
+    fake.reset_counters()
+    assert main(["extract", "lab/p", "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert "listed 350, new 150, changed 0, deleted 0, heavy-fetched 150" in out
+    assert fake.full_runs_requests() == 2
+    assert [row[0] for row in loads(db)] == ["failed", "ok"]
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("select count(distinct run_id) from raw.wandb_runs").fetchone() == (350,)
+    finally:
+        con.close()
+
+
+def test_hanging_server_is_cut_off_by_the_call_timeout(
+    fake: FakeWandb, tmp_path: Path, db: Path
+) -> None:
+    fake.add_run("lab", "p", FakeRun("a"))
+    fake.hold_after("Runs", served=0)
+    env = {
+        **isolated_env(tmp_path, fake),
+        "WANDB_WAREHOUSE_REQUEST_TIMEOUT": "30",
+        "WANDB_WAREHOUSE_TIMEOUT": "2",
+    }
+    started = time.monotonic()
+    result = run_cli(["extract", "lab/p", "--db", str(db)], env)
+    fake.release()
+    assert_one_line_error(result, "kept failing while listing lab/p")
+    assert time.monotonic() - started < 30  # the 30 s request timeout never came into play
+    assert loads(db)[0][0] == "failed"
