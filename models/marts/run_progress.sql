@@ -148,7 +148,13 @@ final as (
         snapshot_at,
         idle_seconds_at_snapshot,
         progressed_meaningfully,
-        state = 'finished' and not progressed_meaningfully as finished_without_progress,
+        -- Judged only when the history is known: rows stored, or W&B says none exist.
+        coalesce(
+            state = 'finished'
+            and not progressed_meaningfully
+            and (history_rows > 0 or history_line_count = 0),
+            false
+        ) as finished_without_progress,
         stale_running,
         likely_timed_out,
         coalesce(
