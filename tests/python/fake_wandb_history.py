@@ -5,11 +5,13 @@
   `lastStep`), asked by the Python SDK to bound the scan;
 - `RunParquetHistory(entity, project, runName, liveKeys=["_step"])` ->
   `project.run.parquetHistory { parquetUrls liveData }`, asked by wandb-core once per
-  scan: this fake exports nothing to parquet, so every row is live and `liveData` lists
-  `{"_step": s}` for each of them;
+  scan: signed URLs of the run's exported parquet file (wandb-core GETs it and reads
+  the step range itself) and `{"_step": s}` for every live (not yet exported) row. A run
+  exports its first `exported_steps` rows (default none: everything is live);
 - `HistoryPage(entity, project, run, minStep, maxStep, pageSize)` ->
-  `project.run.history(minStep, maxStep, samples)`: the rows with minStep <= _step <
-  maxStep, at most `samples`, each a JSON string (NaN/Infinity written as tokens).
+  `project.run.history(minStep, maxStep, samples)`: the live rows with minStep <= _step
+  < maxStep, at most `samples`, each a JSON string (NaN/Infinity written as tokens);
+  wandb-core asks only for pages that reach the first live step.
 
 Histories are synthetic and computed on demand (no rows held in memory), so a run can
 have any number of steps. `install_history(fake)` registers the three handlers in the
@@ -20,9 +22,12 @@ from __future__ import annotations
 
 import json
 import math
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import duckdb
 from fake_wandb import FakeRun, FakeWandb, GraphQLError, Request
 
 HISTORY_OPERATIONS = ("RunHistoryKeys", "RunParquetHistory", "HistoryPage")
@@ -37,6 +42,7 @@ class SyntheticHistory:
     start: float = 1_757_000_000.0
     seconds_per_step: float = 1.5
     nan_every: int = 0  # every n-th step logs NaN / Infinity values (0: never)
+    exported_steps: int = 0  # the first rows, exported to a parquet file
 
     def row(self, step: int) -> dict[str, Any]:
         values: dict[str, Any] = {
@@ -55,6 +61,27 @@ class SyntheticHistory:
     @property
     def last_step(self) -> int:
         return self.steps - 1
+
+    @property
+    def first_live_step(self) -> int:
+        return min(self.exported_steps, self.steps)
+
+    def parquet(self) -> bytes:
+        """The exported rows as a parquet file (one column per key, as W&B exports)."""
+        rows = [self.row(step) for step in range(self.first_live_step)]
+        columns = list(rows[0])
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "history.parquet"
+            con = duckdb.connect()
+            types = ", ".join(f'"{c}" {"bigint" if c == "_step" else "double"}' for c in columns)
+            con.execute(f"create table h ({types})")
+            con.executemany(
+                f"insert into h values ({', '.join('?' for _ in columns)})",
+                [[row[c] for c in columns] for row in rows],
+            )
+            con.execute(f"copy h to '{path}' (format parquet)")
+            con.close()
+            return path.read_bytes()
 
 
 @dataclass
@@ -112,8 +139,14 @@ class HistoryBackend:
         history = self._history(request.variables, "runName")
         if history is None:
             return self._data(None)
-        live = [{"_step": step} for step in range(history.steps)]
-        return self._data({"parquetHistory": {"parquetUrls": [], "liveData": live}})
+        live = [{"_step": step} for step in range(history.first_live_step, history.steps)]
+        urls = []
+        if history.first_live_step > 0:
+            variables = request.variables
+            path = "/files/{entity}/{project}/{runName}/history-0.parquet".format(**variables)
+            self.fake.downloads[path] = history.parquet
+            urls.append(f"{fake.url}{path}?signature=fake")
+        return self._data({"parquetHistory": {"parquetUrls": urls, "liveData": live}})
 
     def history_page(self, fake: FakeWandb, request: Request) -> dict[str, Any]:
         variables = request.variables
@@ -125,7 +158,7 @@ class HistoryBackend:
         if fail_from is not None and low >= fail_from:
             raise GraphQLError("internal error reading history")
         samples = int(variables.get("pageSize") or (high - low))
-        first = max(low, 0)
+        first = max(low, history.first_live_step)
         last = min(high, history.steps, first + samples)
         # History rows are JSONString values: NaN / Infinity appear as tokens inside them.
         rows = [json.dumps(history.row(step)) for step in range(first, last)]

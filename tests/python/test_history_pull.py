@@ -190,6 +190,32 @@ def test_nan_and_infinity_survive(backend, tmp_path, capsys) -> None:  # type: i
     assert rows[1] == (5, "NaN", "Infinity")
 
 
+def test_exported_parquet_history_is_downloaded_and_joined_to_live_rows(
+    backend, tmp_path, capsys, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("WANDB_WAREHOUSE_HISTORY_PAGE_SIZE", "200")
+    monkeypatch.setenv("WANDB_CACHE_DIR", str(tmp_path / "cache"))
+    add(backend, "r1", SyntheticHistory(steps=1_000, nan_every=50, exported_steps=600))
+    db = tmp_path / "w.duckdb"
+
+    out = extract(db, capsys)
+
+    assert "rows 1000" in out
+    assert stored_steps(db, "r1") == list(range(1_000))
+    downloads = [path for path in backend.fake.received if path.startswith("</files/")]
+    assert len(downloads) == 1
+    # Pages below the first live step come from the file; the rest from HistoryPage.
+    assert backend.page_starts("r1") == [600, 800]
+    rows = query(
+        db,
+        """
+        select step, metrics ->> '$.metric_0', metrics ->> '$.metric_1', runtime
+        from raw.wandb_history where step in (50, 650) order by step
+        """,
+    )
+    assert rows == [(50, "NaN", "Infinity", 75.0), (650, "NaN", "Infinity", 975.0)]
+
+
 def test_transient_server_errors_are_retried(backend, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
     add(backend, "r1", SyntheticHistory(steps=50))
     backend.fake.fail(500, times=1, operation="HistoryPage")
