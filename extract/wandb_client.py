@@ -24,7 +24,8 @@ from urllib.parse import urlsplit, urlunsplit
 from extract.errors import UserError
 
 DEFAULT_BASE_URL = "https://api.wandb.ai"
-# The SDK sets no upper bound on `per_page`; 1000 is the page the W&B app itself asks for.
+# The SDK sets no upper bound on `per_page`. 1000 light runs make a page of about half a
+# megabyte; a server that serves fewer per page than asked is followed by cursor.
 DEFAULT_PAGE_SIZE = 1000
 HEAVY_BATCH = 100
 
@@ -64,7 +65,8 @@ class ClientConfig:
         wait_max = _env_number("WANDB_WAREHOUSE_RETRY_WAIT", 10.0)
         return cls(
             base_url=base_url,
-            max_retries=_env_number("WANDB_WAREHOUSE_MAX_RETRIES", 6, int),
+            # wandb-core reads 0 as "unset" and then retries 20 times: one retry at least.
+            max_retries=max(1, _env_number("WANDB_WAREHOUSE_MAX_RETRIES", 6, int)),
             # wandb-core ignores waits under one second (it falls back to its defaults).
             retry_wait_min=1.0,
             retry_wait_max=max(1.0, wait_max),
@@ -232,7 +234,12 @@ class WandbClient:
         status = _http_status(exc)
         if status is None and (match := re.search(r"\bHTTP (\d{3})\b", text)):
             status = int(match.group(1))
-        if isinstance(exc, ValueError) and "Could not find project" in text:
+        lowered = text.lower()
+        if (isinstance(exc, ValueError) and "Could not find project" in text) or (
+            project is not None
+            and status in (None, 404)
+            and any(word in lowered for word in ("not found", "does not exist", "could not find"))
+        ):
             return (
                 f"project {entity}/{project} not found on {url}: check ENTITY/PROJECT and "
                 "that your API key can see it"
@@ -241,6 +248,11 @@ class WandbClient:
             return _key_rejected(url, text)
         if status is not None and (status == 429 or status >= 500):
             return _kept_failing(url, what, text)
+        if status is not None and 400 <= status < 500:
+            return (
+                f"{url} answered HTTP {status} while {what} ({_first_line(text)}): check "
+                "that WANDB_BASE_URL is your W&B server"
+            )
         if _is_transport(text):
             return (
                 f"cannot reach W&B at {url} while {what} ({_first_line(text)}): check "
@@ -248,6 +260,14 @@ class WandbClient:
             )
         if isinstance(exc, AuthenticationError | UsageError):
             return _key_rejected(url, text)
+        if "did not respond in time" in text:  # WANDB_WAREHOUSE_TIMEOUT ran out
+            return _kept_failing(url, what, text)
+        if isinstance(exc, WandbApiFailedError) and status is None and "giving up" not in text:
+            # A GraphQL error: the server answered, and said no.
+            return (
+                f"W&B at {url} refused the request while {what} ({_first_line(text)}): "
+                "check ENTITY/PROJECT and what your API key may read"
+            )
         if isinstance(exc, WandbApiFailedError | CommError | TimeoutError):
             return _kept_failing(url, what, text)
         return None

@@ -15,7 +15,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from dbt_builds import BuiltWarehouse, build_warehouse
-from fake_wandb import DEFAULT_KEY, FakeWandb
+from fake_wandb import DEFAULT_KEY, MAX_PAGE_SIZE, FakeWandb, default_handlers
 
 from extract.sample import load_order
 
@@ -47,6 +47,8 @@ def fake(fake_server: FakeWandb) -> Iterator[FakeWandb]:
         fake_server.projects.clear()
         fake_server.clear_faults()
         fake_server.latency = 0.0
+        fake_server.max_page_size = MAX_PAGE_SIZE
+        fake_server.handlers = default_handlers()
         fake_server.api_keys = {DEFAULT_KEY}
     fake_server.reset_counters()
     yield fake_server
@@ -65,7 +67,6 @@ def isolated_env(tmp_path: Path, fake: FakeWandb) -> dict[str, str]:
         "NETRC": str(netrc),
         "WANDB_CONFIG_DIR": str(home / ".config" / "wandb"),
         "WANDB_DIR": str(home),
-        "WANDB_SILENT": "true",
         **FAST_FAILURE_ENV,
     }
 

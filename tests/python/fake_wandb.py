@@ -357,13 +357,7 @@ class FakeWandb:
         self.unknown_operations: list[str] = []
         self.faults: list[Fault] = []
         self.latency = 0.0
-        self.handlers: dict[str, Handler] = {
-            "Viewer": _viewer,
-            "GetDefaultEntity": _default_entity,
-            "ServerFeaturesQuery": _server_features,
-            "Runs": _runs,
-            "Run": _run,
-        }
+        self.handlers: dict[str, Handler] = default_handlers()
         self.lock = threading.RLock()
         self._hold_rules: list[tuple[str, int]] = []
         # URL path -> body of a file served by GET (signed-URL downloads).
@@ -561,6 +555,17 @@ class FakeWandb:
             http.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):
             pass
+
+
+def default_handlers() -> dict[str, Handler]:
+    """Operation name -> handler; extend a server's `handlers` for more operations."""
+    return {
+        "Viewer": _viewer,
+        "GetDefaultEntity": _default_entity,
+        "ServerFeaturesQuery": _server_features,
+        "Runs": _runs,
+        "Run": _run,
+    }
 
 
 def _warn(message: str) -> None:

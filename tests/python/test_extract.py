@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from fake_wandb import DEFAULT_KEY, FakeRun, FakeWandb
+from fake_wandb import DEFAULT_KEY, FakeRun, FakeWandb, GraphQLError, Request
 
 from extract.cli import main
 
@@ -19,10 +19,11 @@ def sync(wandb_env, db: Path, monkeypatch: pytest.MonkeyPatch, capsys):
     monkeypatch.setenv("WANDB_WAREHOUSE_PAGE_SIZE", str(PAGE))
 
     def run(*args: str, expect: int = 0) -> str:
+        """Stdout of a successful sync, stderr of a failed one."""
         code = main(["extract", *args, "--db", str(db)])
         out, err = capsys.readouterr()
         assert code == expect, err
-        return out
+        return out if expect == 0 else err
 
     return run
 
@@ -318,3 +319,46 @@ def test_a_loaded_export_and_a_live_sync_share_the_raw_layer(
     assert main(["extract", "lab/p", "--db", str(other)]) == 0
     assert "new 0, changed 1, deleted 0, heavy-fetched 0" in capsys.readouterr().out
     assert fake.full_runs_requests() == 0
+
+
+def test_malformed_project_path_is_a_user_error(db: Path, capsys) -> None:
+    assert main(["extract", "just-a-project", "--db", str(db)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("wandb-warehouse: error: 'just-a-project' is not ENTITY/PROJECT")
+    assert not db.exists()
+
+
+def test_a_server_with_smaller_pages_is_followed_by_cursor(fake: FakeWandb, sync, db: Path) -> None:
+    populate(fake, 150)
+    fake.max_page_size = 40  # the server serves less than asked, heavy batches included
+    out = sync("lab/p")
+    assert "listed 150, new 150, changed 0, deleted 0, heavy-fetched 150" in out
+    assert fake.light_runs_requests() == 4  # ceil(150 / 40)
+    assert fake.full_runs_requests() == 5  # batch of 100 -> 3 pages, batch of 50 -> 2
+    assert query(db, "select count(distinct run_id), count(*) from raw.wandb_runs") == [(150, 150)]
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("entity nope not found", "project nope/p not found on"),
+        ("permission denied", "refused the request while listing nope/p (input: permission"),
+    ],
+)
+def test_graphql_errors_are_one_line_user_errors(
+    fake: FakeWandb, sync, db: Path, message: str, expected: str
+) -> None:
+    def refuse(server: FakeWandb, request: Request) -> dict:
+        raise GraphQLError(message)
+
+    fake.handlers["Runs"] = refuse
+    assert expected in sync("nope/p", expect=1)
+    assert fake.received["Runs"] == 1  # an answer, not a failure: no retries
+    assert last_load(db, "p")["status"] == "failed"
+
+
+def test_a_server_that_is_not_wandb_is_named(fake: FakeWandb, sync) -> None:
+    fake.fail(404, times=None, operation="Viewer")
+    err = sync("lab/p", expect=1)
+    assert "answered HTTP 404 while connecting to W&B" in err
+    assert "WANDB_BASE_URL" in err

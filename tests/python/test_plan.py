@@ -151,3 +151,22 @@ def test_missing_or_odd_blobs_become_valid_json() -> None:
     record = json.loads(build_record(node, entity="e", project="p", fetched_at="t", full=True))
     assert record["config"] == {}
     assert record["summaryMetrics"] == "not json"
+
+
+def test_client_bounds_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from extract.errors import UserError
+    from extract.wandb_client import ClientConfig
+
+    monkeypatch.setenv("WANDB_BASE_URL", "http://127.0.0.1:1234/")
+    monkeypatch.setenv("WANDB_WAREHOUSE_MAX_RETRIES", "0")
+    monkeypatch.setenv("WANDB_WAREHOUSE_RETRY_WAIT", "0.2")
+    monkeypatch.setenv("WANDB_WAREHOUSE_TIMEOUT", "15")
+    config = ClientConfig.from_env()
+    assert config.base_url == "http://127.0.0.1:1234"
+    assert config.max_retries == 1  # 0 would mean wandb-core's default of 20
+    assert config.retry_wait_max == 1.0  # wandb-core ignores waits under a second
+    assert config.call_timeout == 15.0
+    assert config.page_size == 1000
+    monkeypatch.setenv("WANDB_WAREHOUSE_PAGE_SIZE", "many")
+    with pytest.raises(UserError, match="WANDB_WAREHOUSE_PAGE_SIZE"):
+        ClientConfig.from_env()
