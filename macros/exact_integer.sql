@@ -15,6 +15,10 @@
 {% macro duckdb__exact_integer(text_expr) -%}
     case
         when regexp_full_match(trim({{ text_expr }}), '[+-]?[0-9]{1,38}(\.0*)?')
-            then try_cast(regexp_extract(trim({{ text_expr }}), '^[+-]?[0-9]+') as decimal(38, 0))
+            -- via HUGEINT: as exact, and far faster than parsing text as DECIMAL
+            then cast(
+                cast(regexp_extract(trim({{ text_expr }}), '^[+-]?[0-9]+') as hugeint)
+                as decimal(38, 0)
+            )
     end
 {%- endmacro %}

@@ -18,7 +18,7 @@ with_timeout as (
         project,
         run_id,
         run_name,
-        {{ json_extract_string('config', '$.timeout.value') }} as timeout_text,
+        timeout_text,
         timeout_seconds
 
     from runs

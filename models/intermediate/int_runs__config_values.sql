@@ -34,7 +34,7 @@ values_only as (
         leaf_type as json_type
 
     from leaves
-    where regexp_matches(leaf_path, '^("[^"]*"|[^.\[]+)\.value([.\[].*)?$')
+    where regexp_extract(leaf_path, '^("[^"]*"|[^.\[]+)\.value([.\[].*)?$') <> ''
 
 ),
 

@@ -6,23 +6,6 @@ runs as (
 
 ),
 
-raw_values as (
-
-    select
-        entity,
-        project,
-        run_id,
-        {{ json_extract_string('config', '$.pretrain_steps.value') }} as pretrain_steps_text,
-        {{ json_extract_string('config', '$.pretrain_compute.value') }} as pretrain_compute_text,
-        {{ json_extract_string('summary', '$.model_pretrain_steps') }}
-            as model_pretrain_steps_text,
-        {{ json_extract_string('summary', '$.model_pretrain_compute') }}
-            as model_pretrain_compute_text
-
-    from runs
-
-),
-
 final as (
 
     select
@@ -38,7 +21,7 @@ final as (
         {{ exact_integer('model_pretrain_steps_text') }} as model_pretrain_steps,
         {{ exact_integer('model_pretrain_compute_text') }} as model_pretrain_compute
 
-    from raw_values
+    from runs
 
 )
 

@@ -18,8 +18,8 @@ listings as (
 
 ),
 
--- The last version each load stored of a run, placed on the project's load sequence.
-versions_by_load as (
+-- Each version on the project's load sequence, ranked within its load (newest first).
+versions_in_loads as (
 
     select
         run_versions.entity,
@@ -29,15 +29,27 @@ versions_by_load as (
         run_versions.version_number,
         run_versions.created_at,
         run_versions.state,
-        run_versions.tags
+        run_versions.tags,
+        row_number() over (
+            partition by
+                run_versions.entity,
+                run_versions.project,
+                run_versions.run_id,
+                loads.load_id
+            order by run_versions.version_number desc
+        ) as newest_in_load
 
     from run_versions
     inner join loads
         on run_versions.load_id = loads.load_id
-    qualify row_number() over (
-        partition by run_versions.entity, run_versions.project, run_versions.run_id, loads.load_id
-        order by run_versions.version_number desc
-    ) = 1
+
+),
+
+-- The last version each load stored of a run.
+versions_by_load as (
+
+    select * from versions_in_loads
+    where newest_in_load = 1
 
 ),
 

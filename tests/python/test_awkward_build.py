@@ -164,3 +164,24 @@ def test_data_rule_warnings_name_the_offenders(awkward: BuiltWarehouse) -> None:
         ("beta", "beta-zero-1"),
         ("beta", "same-id"),
     ]
+
+
+def test_any_config_key_is_queryable(con: duckdb.DuckDBPyConnection) -> None:
+    found = dict(
+        con.sql(
+            "select key_path, value_text from intermediate.int_runs__config_values"
+            " where run_id = 'messy-tags'"
+        ).fetchall()
+    )
+    assert found == {
+        "pretrain_steps": "abc",
+        "model_name.size": "4M",
+        "model_name.layers[0]": "1",
+        "model_name.layers[1]": "2",
+        "timeout": "3600",
+    }
+    assert one(
+        con,
+        "select value_integer from intermediate.int_runs__config_values"
+        " where run_id = 'big-ints' and key_path = 'pretrain_compute'",
+    ) == (Decimal("123456789012345678901234567"),)

@@ -1,3 +1,26 @@
+{#- A table, not a view: this is the one model that parses the record JSON, and a view would
+    parse every record again for each model and test that reads it. -#}
+{{ config(materialized='table') }}
+
+{%- set record_paths = [
+    '$.displayName',
+    '$.group',
+    '$.jobType',
+    '$.state',
+    '$.createdAt',
+    '$.heartbeatAt',
+    '$.historyLineCount',
+    '$.tags',
+    '$.config',
+    '$.summaryMetrics',
+    '$.config.timeout.value',
+    '$.summaryMetrics._runtime',
+    '$.config.pretrain_steps.value',
+    '$.config.pretrain_compute.value',
+    '$.summaryMetrics.model_pretrain_steps',
+    '$.summaryMetrics.model_pretrain_compute',
+] -%}
+
 with
 
 source as (
@@ -6,7 +29,22 @@ source as (
 
 ),
 
--- The only place the run record's JSON is parsed; everything downstream reads columns.
+-- One parse per record: every field used downstream, in the order of record_paths.
+extracted as (
+
+    select
+        entity,
+        project,
+        run_id,
+        load_id,
+        fetched_at,
+        fetch_kind,
+        {{ json_extract_paths('record', record_paths) }} as record_fields
+
+    from source
+
+),
+
 parsed as (
 
     select
@@ -16,47 +54,91 @@ parsed as (
         load_id,
         fetched_at,
         fetch_kind,
-        {{ json_extract_string('record', '$.displayName') }} as run_name,
-        {{ json_extract_string('record', '$.group') }} as experiment_group,
-        {{ json_extract_string('record', '$.jobType') }} as job_type,
-        {{ json_extract_string('record', '$.state') }} as state,
-        {{ parse_utc_timestamp(json_extract_string('record', '$.createdAt')) }} as created_at,
-        {{ parse_utc_timestamp(json_extract_string('record', '$.heartbeatAt')) }}
+        {{ json_extract_string(list_element('record_fields', 1), '$') }} as run_name,
+        {{ json_extract_string(list_element('record_fields', 2), '$') }} as experiment_group,
+        {{ json_extract_string(list_element('record_fields', 3), '$') }} as job_type,
+        {{ json_extract_string(list_element('record_fields', 4), '$') }} as state,
+        {{ parse_utc_timestamp(json_extract_string(list_element('record_fields', 5), '$')) }}
+            as created_at,
+        {{ parse_utc_timestamp(json_extract_string(list_element('record_fields', 6), '$')) }}
             as heartbeat_at,
-        try_cast({{ json_extract_string('record', '$.historyLineCount') }} as bigint)
+        try_cast({{ json_extract_string(list_element('record_fields', 7), '$') }} as bigint)
             as history_line_count,
-        {{ split_tags(json_extract('record', '$.tags')) }} as tags,
-        -- A full fetch without a config (or summary) object has an empty one; only light
-        -- rows stay null, so the carry-forward below fills exactly those.
+        {{ split_tags(list_element('record_fields', 8)) }} as tags,
+        -- A full fetch without a config (or summary) object has an empty one.
         case
-            when fetch_kind = 'full' and {{ json_type('record', '$.config') }} = 'OBJECT'
-                then {{ json_extract('record', '$.config') }}
-            when fetch_kind = 'full' then cast('{}' as json)
+            when {{ json_type(list_element('record_fields', 9), '$') }} = 'OBJECT'
+                then {{ list_element('record_fields', 9) }}
+            else {{ empty_json_object() }}
         end as fetched_config,
         case
-            when fetch_kind = 'full' and {{ json_type('record', '$.summaryMetrics') }} = 'OBJECT'
-                then {{ json_extract('record', '$.summaryMetrics') }}
-            when fetch_kind = 'full' then cast('{}' as json)
+            when {{ json_type(list_element('record_fields', 10), '$') }} = 'OBJECT'
+                then {{ list_element('record_fields', 10) }}
+            else {{ empty_json_object() }}
         end as fetched_summary,
+        {{ json_extract_string(list_element('record_fields', 11), '$') }} as timeout_text,
+        {{ json_extract_string(list_element('record_fields', 12), '$') }} as runtime_text,
+        {{ json_extract_string(list_element('record_fields', 13), '$') }} as pretrain_steps_text,
+        {{ json_extract_string(list_element('record_fields', 14), '$') }}
+            as pretrain_compute_text,
+        {{ json_extract_string(list_element('record_fields', 15), '$') }}
+            as model_pretrain_steps_text,
+        {{ json_extract_string(list_element('record_fields', 16), '$') }}
+            as model_pretrain_compute_text,
         -- Latest wins; at equal fetched_at a full row beats a light one.
         case when fetch_kind = 'full' then 1 else 0 end as fetch_kind_rank
 
-    from source
+    from extracted
+
+),
+
+-- What a full fetch knows and a light (listing-only) row does not; null on light rows, so
+-- the carry-forward below fills exactly those from the latest earlier full fetch.
+payloads as (
+
+    select
+        *,
+        case
+            when fetch_kind = 'full' then {{ make_struct([
+                ('config', 'fetched_config'),
+                ('summary', 'fetched_summary'),
+                ('timeout_text', 'timeout_text'),
+                ('runtime_text', 'runtime_text'),
+                ('pretrain_steps_text', 'pretrain_steps_text'),
+                ('pretrain_compute_text', 'pretrain_compute_text'),
+                ('model_pretrain_steps_text', 'model_pretrain_steps_text'),
+                ('model_pretrain_compute_text', 'model_pretrain_compute_text'),
+            ]) }}
+        end as fetched_payload
+
+    from parsed
 
 ),
 
 carried_forward as (
 
     select
-        *,
-        last_value(fetched_config ignore nulls) over run_history as config,
-        last_value(fetched_summary ignore nulls) over run_history as summary,
+        entity,
+        project,
+        run_id,
+        load_id,
+        fetched_at,
+        fetch_kind,
+        run_name,
+        experiment_group,
+        job_type,
+        state,
+        created_at,
+        heartbeat_at,
+        history_line_count,
+        tags,
+        {{ last_value_ignore_nulls('fetched_payload') }} over run_history as payload,
         row_number() over run_history as version_number,
         count(*) over run_versions as version_count,
         min(fetched_at) over run_versions as first_seen_at,
         max(fetched_at) over run_versions as last_fetched_at
 
-    from parsed
+    from payloads
     window
         run_history as (
             partition by entity, project, run_id
@@ -64,17 +146,6 @@ carried_forward as (
             rows between unbounded preceding and current row
         ),
         run_versions as (partition by entity, project, run_id)
-
-),
-
-typed as (
-
-    select
-        *,
-        {{ safe_double(json_extract_string('summary', '$._runtime')) }} as summary_runtime,
-        {{ safe_double(json_extract_string('config', '$.timeout.value')) }} as timeout_seconds
-
-    from carried_forward
 
 ),
 
@@ -96,18 +167,23 @@ final as (
         created_at,
         heartbeat_at,
         coalesce(
-            summary_runtime,
+            {{ safe_double(struct_field('payload', 'runtime_text')) }},
             {{ seconds_between('created_at', 'heartbeat_at') }}
         ) as runtime_seconds,
-        timeout_seconds,
+        {{ safe_double(struct_field('payload', 'timeout_text')) }} as timeout_seconds,
+        {{ struct_field('payload', 'timeout_text') }} as timeout_text,
         history_line_count,
         tags,
-        config,
-        summary,
+        {{ struct_field('payload', 'config') }} as config,
+        {{ struct_field('payload', 'summary') }} as summary,
+        {{ struct_field('payload', 'pretrain_steps_text') }} as pretrain_steps_text,
+        {{ struct_field('payload', 'pretrain_compute_text') }} as pretrain_compute_text,
+        {{ struct_field('payload', 'model_pretrain_steps_text') }} as model_pretrain_steps_text,
+        {{ struct_field('payload', 'model_pretrain_compute_text') }} as model_pretrain_compute_text,
         first_seen_at,
         last_fetched_at
 
-    from typed
+    from carried_forward
 
 )
 

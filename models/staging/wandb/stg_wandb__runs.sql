@@ -26,20 +26,27 @@ latest_versions as (
 ),
 
 -- The newest complete listing of each project says which runs still exist upstream.
-latest_complete_loads as (
+ranked_complete_loads as (
 
     select
         entity,
         project,
         load_id,
-        snapshot_at
+        snapshot_at,
+        row_number() over (
+            partition by entity, project
+            order by snapshot_at desc, started_at desc
+        ) as recency
 
     from loads
     where status = 'ok' and is_listing_complete
-    qualify row_number() over (
-        partition by entity, project
-        order by snapshot_at desc, started_at desc
-    ) = 1
+
+),
+
+latest_complete_loads as (
+
+    select * from ranked_complete_loads
+    where recency = 1
 
 ),
 
@@ -60,10 +67,15 @@ final as (
         latest_versions.heartbeat_at,
         latest_versions.runtime_seconds,
         latest_versions.timeout_seconds,
+        latest_versions.timeout_text,
         latest_versions.history_line_count,
         latest_versions.tags,
         latest_versions.config,
         latest_versions.summary,
+        latest_versions.pretrain_steps_text,
+        latest_versions.pretrain_compute_text,
+        latest_versions.model_pretrain_steps_text,
+        latest_versions.model_pretrain_compute_text,
         exists(
             select 1
             from latest_complete_loads
