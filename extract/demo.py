@@ -39,8 +39,8 @@ HEADLINES = {
         from marts.tag_coverage order by load_number, created_month
     """,
     "Progress from history, timed vs untimed runs": """
-        select timeout_group, runs, progressed_runs, round(share_progressed, 3)
-               as share_progressed, round(median_training_seconds) as median_train_s,
+        select timeout_group, runs, progressed_runs as progressed,
+               round(median_training_seconds) as median_train_s,
                likely_timed_out_runs as timed_out, stale_running_runs as stale_running,
                finished_without_progress_runs as finished_no_progress
         from marts.timeout_progress order by timeout_group desc

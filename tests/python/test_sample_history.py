@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 from extract import sample_history
+from extract.errors import UserError
 from extract.history_load import HistoryLoad
 from extract.load import load_file
 from extract.sample import load_order, sample_files
@@ -137,3 +138,28 @@ def test_timed_runs_stop_near_their_timeout(con) -> None:  # type: ignore[no-unt
 def test_running_runs_log_before_the_snapshot(con) -> None:  # type: ignore[no-untyped-def]
     latest = _one(con, "select max(last_logged_at) from progress where state = 'running'")
     assert latest.isoformat() < "2025-09-10T09:00"
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('{"entity": "e", "project": "p", "_step": 1}', "needs entity, project, run_id"),
+        ('{"entity": "e", "project": "p", "run_id": "r", "_step": "x"}', "integer `_step`"),
+        ("[1, 2]", "must be a JSON object"),
+        ("{not json", "not JSON"),
+    ],
+)
+def test_bad_history_lines_are_one_line_errors_and_load_nothing(
+    tmp_path: Path, line: str, message: str
+) -> None:
+    path = tmp_path / "h.jsonl"
+    good = '{"entity": "e", "project": "p", "run_id": "r", "_step": 0}'
+    path.write_text(f"{good}\n{line}\n")
+    con = connect(tmp_path / "w.duckdb")
+    ensure_raw_schema(con)
+    with pytest.raises(UserError) as error:
+        load_file(con, path)
+    assert str(error.value).startswith(f"{path}:2: ") and message in str(error.value)
+    assert con.execute("select count(*) from raw.wandb_history").fetchone() == (0,)
+    assert con.execute("select count(*) from raw.wandb_loads").fetchone() == (0,)
+    con.close()
