@@ -24,6 +24,7 @@ demo: setup
 
 sample: setup
 	$(BIN)/python -m extract.sample_generator
+	$(BIN)/python -m extract.sample_history
 
 test: setup lint dbt-parse sqlfluff dbt-build docs pytest
 

@@ -13,6 +13,7 @@ from extract.warehouse import connect, db_path, ensure_raw_schema
 
 
 def _cmd_load(args: argparse.Namespace) -> None:
+    from extract.history_load import HistoryLoad
     from extract.load import load_file
 
     db = db_path(args.db)
@@ -24,6 +25,12 @@ def _cmd_load(args: argparse.Namespace) -> None:
             if not loads:
                 print(f"{path}: already loaded (use --force to load it again)")
             for item in loads:
+                if isinstance(item, HistoryLoad):
+                    print(
+                        f"{path}: {item.entity}/{item.project}: {item.rows} history rows "
+                        f"of {item.runs} runs load_id={item.load_id}"
+                    )
+                    continue
                 print(
                     f"{path}: {item.entity}/{item.project}: {item.runs} runs "
                     f"({item.new} new, {item.changed} changed) load_id={item.load_id}"
@@ -35,6 +42,7 @@ def _cmd_load(args: argparse.Namespace) -> None:
 def _cmd_extract(args: argparse.Namespace) -> None:
     import time
 
+    from extract.history_sync import sync_history
     from extract.ledger import new_id
     from extract.sync import parse_project_path, sync_project
     from extract.wandb_client import ClientConfig, WandbClient
@@ -60,6 +68,17 @@ def _cmd_extract(args: argparse.Namespace) -> None:
             )
             results.append(result)
             print(result.summary(), flush=True)
+            if args.history:
+                history = sync_history(
+                    con,
+                    client,
+                    entity,
+                    project,
+                    invocation_id=invocation_id,
+                    mode="full_refresh" if args.full_refresh else "incremental",
+                    listing_load_id=result.load_id,
+                )
+                print(history.summary(), flush=True)
         if len(results) > 1:
             total = {
                 name: sum(getattr(r.counts, name) for r in results)
@@ -144,6 +163,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--full-refresh",
         action="store_true",
         help="fetch config and summary of every run, changed or not",
+    )
+    extract.add_argument(
+        "--history",
+        action="store_true",
+        help="also pull the logged history of runs whose history grew (new steps only)",
     )
     extract.set_defaults(func=_cmd_extract)
 

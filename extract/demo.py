@@ -7,7 +7,7 @@ from pathlib import Path
 from extract.dbt import run_dbt
 from extract.errors import UserError
 from extract.load import load_file
-from extract.sample import sample_files
+from extract.sample import load_order
 from extract.warehouse import connect, ensure_raw_schema
 
 HEADLINES = {
@@ -38,11 +38,18 @@ HEADLINES = {
                as created, runs, runs_with_tags, round(share_with_tags, 3) as share_with_tags
         from marts.tag_coverage order by load_number, created_month
     """,
+    "Progress from history, timed vs untimed runs": """
+        select timeout_group, runs, progressed_runs as progressed,
+               round(median_training_seconds) as median_train_s,
+               likely_timed_out_runs as timed_out, stale_running_runs as stale_running,
+               finished_without_progress_runs as finished_no_progress
+        from marts.timeout_progress order by timeout_group desc
+    """,
 }
 
 
 def run_demo(db: Path) -> None:
-    files = sample_files()
+    files = load_order()
     if not files:
         raise UserError("the bundled sample is missing: run `python -m extract.sample_generator`")
     con = connect(db)
@@ -50,7 +57,8 @@ def run_demo(db: Path) -> None:
         ensure_raw_schema(con)
         for path in files:
             loads = load_file(con, path)
-            status = f"{sum(p.runs for p in loads)} runs" if loads else "already loaded"
+            kind = "runs with history" if "_history_" in path.name else "runs"
+            status = f"{sum(p.runs for p in loads)} {kind}" if loads else "already loaded"
             print(f"load {path.name}: {status}")
     finally:
         con.close()

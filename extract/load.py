@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from extract.errors import UserError
+from extract.history_load import HistoryLoad, is_history_file, load_history_file
 from extract.ledger import LoadCounts, finish_load, new_id, start_load
 
 REQUIRED_FIELDS = ("entity", "project", "name")
@@ -147,8 +148,9 @@ def load_file(
     *,
     partial: bool = False,
     force: bool = False,
-) -> list[ProjectLoad]:
-    """Load one JSONL file; returns one entry per project (empty if already loaded)."""
+) -> list[ProjectLoad] | list[HistoryLoad]:
+    """Load one JSONL file of runs or of history rows; one entry per project (empty if
+    already loaded)."""
     if not path.is_file():
         raise UserError(f"no such file: {path}")
     sha = file_sha256(path)
@@ -159,6 +161,8 @@ def load_file(
         ).fetchone()
         if seen:
             return []
+    if is_history_file(path):
+        return load_history_file(con, path, sha)
     _stage_file(con, path)
     _validate(con, path)
 

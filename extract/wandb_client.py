@@ -183,6 +183,22 @@ class WandbClient:
                 project_data = (pager.last_response or {}).get("project") or {}
                 yield Page(nodes=nodes, total=int(project_data.get("runCount") or 0))
 
+    # -- history (run history, `extract --history`) ----------------------------------
+    def history_rows(
+        self, entity: str, project: str, run_id: str, *, min_step: int, page_size: int
+    ) -> Iterator[dict[str, Any]]:
+        """A run's logged rows from `min_step` on, as `Run.scan_history` pages them."""
+        if self._api is None:
+            raise RuntimeError("connect() first")
+        what = f"reading the history of {entity}/{project}/{run_id}"
+        with self._translate(what, entity=entity, project=project):
+            scan = _history_scan(self._api, entity, project, run_id, min_step, page_size)
+            self.requests += 2  # RunHistoryKeys, RunParquetHistory
+            try:
+                yield from scan
+            finally:
+                self.requests += max(0, scan.page_offset - min_step) // page_size
+
     # -- errors -----------------------------------------------------------------------
     def scrub(self, text: str) -> str:
         """The text with every credential replaced."""
@@ -304,6 +320,16 @@ def _run_nodes_pager(
         per_page=per_page,
         lazy=lazy,
     )
+
+
+def _history_scan(
+    api: Any, entity: str, project: str, run_id: str, min_step: int, page_size: int
+) -> Any:
+    """`Run.scan_history` of a run, without the `Run` query (the listing described it)."""
+    from wandb.apis.public import Run
+
+    run = Run(api._service_api, entity, project, run_id, attrs={"name": run_id}, lazy=True)
+    return run.scan_history(min_step=min_step, page_size=page_size, use_cache=False)
 
 
 def _http_status(exc: BaseException) -> int | None:

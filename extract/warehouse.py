@@ -1,10 +1,10 @@
 """The DuckDB warehouse file: where it is, how to open it, and the raw layer's schema.
 
-The raw layer is append-only. `raw.wandb_runs` and `raw.wandb_listings` are never
-updated or deleted; `raw.wandb_loads` is a ledger whose row is written when a load starts
-(status 'running') and finalised when it ends ('ok' / 'failed'). A load that was killed
-keeps 'running' until the next writer marks it 'failed' (DuckDB allows one writer, so a
-'running' row seen by a writer belongs to a dead process).
+The raw layer is append-only. `raw.wandb_runs`, `raw.wandb_listings` and
+`raw.wandb_history` are never updated or deleted; `raw.wandb_loads` is a ledger whose row
+is written when a load starts (status 'running') and finalised when it ends ('ok' /
+'failed'). A load that was killed keeps 'running' until the next writer marks it 'failed'
+(DuckDB allows one writer, so a 'running' row seen by a writer belongs to a dead process).
 """
 
 from __future__ import annotations
@@ -60,6 +60,17 @@ create table if not exists raw.wandb_listings (
     entity varchar not null,
     project varchar not null,
     run_id varchar not null            -- listed by the server (or present in the file) at that load
+);
+
+create table if not exists raw.wandb_history (
+    entity varchar not null,
+    project varchar not null,
+    run_id varchar not null,
+    step bigint not null,              -- the row's `_step`
+    logged_at timestamptz,             -- the row's `_timestamp` (epoch seconds when logged)
+    runtime double,                    -- the row's `_runtime` (seconds since the run started)
+    metrics json not null,             -- every other logged key, as received (NaN kept)
+    load_id varchar not null           -- the load / sync that stored the row
 );
 """
 

@@ -1,5 +1,5 @@
-"""Shared fixtures: a fake W&B server and isolated W&B environment per test, and
-warehouses built by the real `dbt build` on real DuckDB files."""
+"""Shared fixtures: one fake W&B server per session, an isolated W&B environment per test,
+and warehouses built by the real `dbt build` on real DuckDB files."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from dbt_builds import BuiltWarehouse, build_warehouse
 from fake_wandb import DEFAULT_KEY, MAX_PAGE_SIZE, FakeWandb, default_handlers
 
-from extract.sample import sample_files
+from extract.sample import load_order
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -115,7 +115,7 @@ def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse
     if given and Path(given).exists():
         return BuiltWarehouse(Path(given), None)
     root = tmp_path_factory.mktemp("sample_build")
-    return build_warehouse(root / "warehouse.duckdb", sample_files(), root / "target")
+    return build_warehouse(root / "warehouse.duckdb", load_order(), root / "target")
 
 
 @pytest.fixture(scope="session")

@@ -360,6 +360,8 @@ class FakeWandb:
         self.handlers: dict[str, Handler] = default_handlers()
         self.lock = threading.RLock()
         self._hold_rules: list[tuple[str, int]] = []
+        # URL path -> body of a file served by GET (signed-URL downloads).
+        self.downloads: dict[str, Callable[[], bytes]] = {}
         self.held = threading.Event()  # set when a request is being held
         self._release = threading.Event()
         self._server: ThreadingHTTPServer | None = None
@@ -476,7 +478,10 @@ class FakeWandb:
             # wandb-core also posts its own telemetry (/sdk/otel/...): accept and ignore.
             with self.lock:
                 self.received["<" + http.path + ">"] += 1
-            self._send(http, 200, b"")
+                path = http.path.split("?", 1)[0]
+                download = self.downloads.get(path) if http.command == "GET" else None
+            # Signed-URL downloads (e.g. exported history parquet files) are plain GETs.
+            self._send(http, 200, download() if download is not None else b"")
             return
         if not self._authorised(http.headers.get("Authorization", "")):
             self._send(http, 401, b'{"errors": [{"message": "user is not logged in"}]}')

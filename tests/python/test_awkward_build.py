@@ -147,7 +147,10 @@ def test_data_rule_warnings_name_the_offenders(awkward: BuiltWarehouse) -> None:
         "assert_timeouts_in_allowed_list": 1,
         "assert_pretrain_values_agree": 1,
         "assert_runtime_recorded": 2,
+        "assert_running_runs_alive": 1,
     }
+    stale = awkward.failing_rows("assert_running_runs_alive")
+    assert [row["run_id"] for row in stale] == ["big-ints"]  # last heartbeat 5 days before
     unknown = awkward.failing_rows("assert_tags_in_catalog")
     assert [(row["run_id"], row["tag"]) for row in unknown] == [("messy-tags", "brand-new-tag")]
     numeric = awkward.failing_rows("assert_pretrain_values_numeric")

@@ -1,0 +1,168 @@
+"""Run history in the raw layer: what to fetch, and writing rows to `raw.wandb_history`.
+
+A history row as W&B logs it is a flat object: `_step` (the row's step), `_timestamp`
+(epoch seconds), `_runtime` (seconds since the run started) and the user's metrics. The
+first three become columns; everything else is kept verbatim as a JSON object, so NaN and
+Infinity survive (`json.dumps` writes them as tokens, DuckDB's JSON type keeps them).
+
+Rows are written in batches, each batch one insert statement (one transaction), so an
+interrupted pull leaves a prefix of every run's history and the next pull resumes after
+the last stored step.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+RESERVED_KEYS = ("_step", "_timestamp", "_runtime")
+
+
+@dataclass(frozen=True)
+class StoredHistory:
+    """What the warehouse already holds of one run's history."""
+
+    rows: int
+    last_step: int
+
+
+@dataclass(frozen=True)
+class HistoryTarget:
+    """One run whose history grew: read the steps from `min_step` on."""
+
+    entity: str
+    project: str
+    run_id: str
+    min_step: int
+    history_line_count: int
+
+
+def history_targets(
+    entity: str,
+    project: str,
+    listed: Iterable[tuple[str, int | None]],
+    stored: Mapping[str, StoredHistory],
+) -> list[HistoryTarget]:
+    """Runs whose W&B history has more lines than the warehouse holds, oldest step first.
+
+    `listed` is (run_id, historyLineCount) as W&B reports it now. A run is read when W&B
+    counts more lines than are stored; the read starts after the last stored step.
+    """
+    targets = []
+    for run_id, line_count in listed:
+        count = int(line_count or 0)
+        have = stored.get(run_id)
+        if count <= 0 or (have is not None and count <= have.rows):
+            continue
+        min_step = 0 if have is None else have.last_step + 1
+        targets.append(HistoryTarget(entity, project, run_id, min_step, count))
+    return sorted(targets, key=lambda t: t.run_id)
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def split_row(row: Mapping[str, Any]) -> tuple[int, float | None, float | None, str]:
+    """(step, timestamp epoch seconds, runtime seconds, metrics JSON) of one history row."""
+    step = row.get("_step")
+    if isinstance(step, bool) or not isinstance(step, int | float) or not math.isfinite(step):
+        raise ValueError(f"history row without an integer `_step`: {str(dict(row))[:120]}")
+    timestamp = _number(row.get("_timestamp"))
+    if timestamp is not None and not math.isfinite(timestamp):
+        timestamp = None
+    metrics = {key: value for key, value in row.items() if key not in RESERVED_KEYS}
+    return int(step), timestamp, _number(row.get("_runtime")), json.dumps(metrics)
+
+
+def stored_history(
+    con: duckdb.DuckDBPyConnection, entity: str, project: str
+) -> dict[str, StoredHistory]:
+    """Rows and last step the warehouse holds per run of one project."""
+    result = con.execute(
+        """
+        select run_id, count(distinct step), max(step)
+        from raw.wandb_history
+        where entity = ? and project = ?
+        group by run_id
+        """,
+        [entity, project],
+    ).fetchall()
+    return {run_id: StoredHistory(rows, last) for run_id, rows, last in result}
+
+
+@dataclass
+class HistoryWriter:
+    """Buffers history rows and appends them to `raw.wandb_history` in batches."""
+
+    con: duckdb.DuckDBPyConnection
+    load_id: str
+    batch_rows: int = 10_000
+    written: int = 0
+    _keys: list[tuple[str, str, str]] = field(default_factory=list)
+    _steps: list[int] = field(default_factory=list)
+    _timestamps: list[float | None] = field(default_factory=list)
+    _runtimes: list[float | None] = field(default_factory=list)
+    _metrics: list[str] = field(default_factory=list)
+
+    @property
+    def pending(self) -> int:
+        return len(self._steps)
+
+    def add(self, entity: str, project: str, run_id: str, row: Mapping[str, Any]) -> None:
+        step, timestamp, runtime, metrics = split_row(row)
+        self._keys.append((entity, project, run_id))
+        self._steps.append(step)
+        self._timestamps.append(timestamp)
+        self._runtimes.append(runtime)
+        self._metrics.append(metrics)
+
+    def flush(self) -> int:
+        """Write the buffered rows as one statement; returns how many were written."""
+        if not self._steps:
+            return 0
+        entities, projects, run_ids = zip(*self._keys, strict=True)
+        frame = pd.DataFrame(
+            {
+                "entity": entities,
+                "project": projects,
+                "run_id": run_ids,
+                "step": pd.array(self._steps, dtype="int64"),
+                "logged_at": pd.array(self._timestamps, dtype="Float64"),
+                "runtime": pd.array(self._runtimes, dtype="Float64"),
+                "metrics": self._metrics,
+            }
+        )
+        self.con.register("history_batch", frame)
+        try:
+            self.con.execute(
+                """
+                insert into raw.wandb_history
+                select
+                    entity,
+                    project,
+                    run_id,
+                    step,
+                    to_timestamp(logged_at),
+                    runtime,
+                    metrics::json,
+                    $load_id
+                from history_batch
+                """,
+                {"load_id": self.load_id},
+            )
+        finally:
+            self.con.unregister("history_batch")
+        count = len(self._steps)
+        self.written += count
+        for buffer in (self._keys, self._steps, self._timestamps, self._runtimes, self._metrics):
+            buffer.clear()
+        return count

@@ -1,0 +1,17 @@
+{#- The value of a JSON object's top-level key given by a column or expression (not a
+    literal path) as text: numbers exactly as written (NaN, Infinity), strings unquoted,
+    null for a missing key. Any key works, including ones with '/', '.', '$' or quotes. -#}
+{% macro json_value_at_key(json_expr, key_expr) -%}
+    {{ return(adapter.dispatch('json_value_at_key', 'wandb_warehouse')(json_expr, key_expr)) }}
+{%- endmacro %}
+
+{% macro default__json_value_at_key(json_expr, key_expr) -%}
+    {{ exceptions.raise_compiler_error("json_value_at_key has no implementation for " ~ target.type) }}
+{%- endmacro %}
+
+{% macro duckdb__json_value_at_key(json_expr, key_expr) -%}
+    json_extract_string(
+        {{ json_expr }},
+        '$."' || replace(replace({{ key_expr }}, '\', '\\'), '"', '\"') || '"'
+    )
+{%- endmacro %}

@@ -1,0 +1,174 @@
+with
+
+runs as (
+
+    select * from {{ ref('runs') }}
+
+),
+
+run_details as (
+
+    select * from {{ ref('stg_wandb__runs') }}
+
+),
+
+history_progress as (
+
+    select * from {{ ref('int_runs__history_progress') }}
+
+),
+
+loads as (
+
+    select * from {{ ref('stg_wandb__loads') }}
+
+),
+
+-- "Now" for a project is when W&B was last observed for it, not the wall clock: a
+-- warehouse built from an old export judges its runs as of that export.
+project_snapshots as (
+
+    select
+        entity,
+        project,
+        max(snapshot_at) as snapshot_at
+
+    from loads
+    where status = 'ok'
+    group by
+        entity,
+        project
+
+),
+
+joined as (
+
+    select
+        runs.entity,
+        runs.project,
+        runs.run_id,
+        runs.run_name,
+        runs.experiment_group,
+        runs.state,
+        runs.has_timeout,
+        runs.timeout_seconds,
+        runs.heartbeat_at,
+        run_details.history_line_count,
+        coalesce(history_progress.history_rows, 0) as history_rows,
+        history_progress.last_step,
+        history_progress.last_logged_at,
+        history_progress.runtime_seconds_history,
+        runs.runtime_seconds as runtime_seconds_summary,
+        history_progress.training_seconds,
+        project_snapshots.snapshot_at,
+        coalesce(
+            greatest(runs.heartbeat_at, history_progress.last_logged_at), runs.created_at
+        ) as last_seen_alive_at
+
+    from runs
+    left join run_details
+        on
+            runs.entity = run_details.entity
+            and runs.project = run_details.project
+            and runs.run_id = run_details.run_id
+    left join history_progress
+        on
+            runs.entity = history_progress.entity
+            and runs.project = history_progress.project
+            and runs.run_id = history_progress.run_id
+    left join project_snapshots
+        on
+            runs.entity = project_snapshots.entity
+            and runs.project = project_snapshots.project
+
+),
+
+measured as (
+
+    select
+        *,
+        coalesce(last_step >= {{ var('history_min_progress_steps') }}, false)
+            as progressed_meaningfully,
+        {{ seconds_between('last_seen_alive_at', 'snapshot_at') }} as idle_seconds_at_snapshot,
+        coalesce(runtime_seconds_history, runtime_seconds_summary) as stopped_after_seconds
+
+    from joined
+
+),
+
+stale_flagged as (
+
+    select
+        *,
+        coalesce(
+            state = 'running'
+            and idle_seconds_at_snapshot > {{ var('stale_running_after_seconds') }},
+            false
+        ) as stale_running
+
+    from measured
+
+),
+
+timeout_flagged as (
+
+    select
+        *,
+        coalesce(
+            has_timeout
+            and (state != 'running' or stale_running)
+            and stopped_after_seconds
+            >= timeout_seconds - {{ var('timeout_margin_seconds') }},
+            false
+        ) as likely_timed_out
+
+    from stale_flagged
+
+),
+
+final as (
+
+    select
+        entity,
+        project,
+        run_id,
+        run_name,
+        experiment_group,
+        state,
+        has_timeout,
+        timeout_seconds,
+        history_line_count,
+        history_rows,
+        last_step,
+        last_logged_at,
+        heartbeat_at,
+        runtime_seconds_history,
+        runtime_seconds_summary,
+        training_seconds,
+        snapshot_at,
+        idle_seconds_at_snapshot,
+        progressed_meaningfully,
+        -- Judged only when the history is known: rows stored, or W&B says none exist.
+        coalesce(
+            state = 'finished'
+            and not progressed_meaningfully
+            and (history_rows > 0 or history_line_count = 0),
+            false
+        ) as finished_without_progress,
+        stale_running,
+        likely_timed_out,
+        coalesce(
+            (state = 'finished' and likely_timed_out)
+            or (
+                state in ('crashed', 'failed', 'killed')
+                and {{ seconds_between('heartbeat_at', 'last_logged_at') }}
+                > {{ var('stale_running_after_seconds') }}
+            ),
+            false
+        ) as state_contradicts_history
+
+    from timeout_flagged
+
+)
+
+select * from final
