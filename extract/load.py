@@ -48,19 +48,42 @@ def _stage_file(con: duckdb.DuckDBPyConnection, path: Path) -> None:
             with lines as (
                 select json as rec from read_json_objects(?, format = 'newline_delimited')
             ),
+            flagged as (
+                select
+                    rec,
+                    json_type(rec -> 'config') = 'VARCHAR'
+                    or json_type(rec -> 'summaryMetrics') = 'VARCHAR' as has_wire_strings
+                from lines
+            ),
+            rest as (
+                select
+                    rec,
+                    has_wire_strings,
+                    case when has_wire_strings then json_merge_patch(
+                        rec, '{"config": null, "summaryMetrics": null}'
+                    )::varchar end as others
+                from flagged
+            ),
             normalised as (
+                -- Splice the parsed objects in as text: a JSON merge patch would drop
+                -- every null member (`"desc": null`, `"timeout": {"value": null}`).
                 select
                     case
-                        when json_type(rec -> 'config') = 'VARCHAR'
-                            or json_type(rec -> 'summaryMetrics') = 'VARCHAR'
-                        then json_merge_patch(rec, json_object(
-                            'config', coalesce(json(rec ->> 'config'), rec -> 'config'),
-                            'summaryMetrics',
-                            coalesce(json(rec ->> 'summaryMetrics'), rec -> 'summaryMetrics')
-                        ))
+                        when has_wire_strings then json('{' || concat_ws(
+                            ',',
+                            '"config":' || case json_type(rec -> 'config')
+                                when 'VARCHAR' then json(rec ->> 'config')::varchar
+                                else (rec -> 'config')::varchar
+                            end,
+                            '"summaryMetrics":' || case json_type(rec -> 'summaryMetrics')
+                                when 'VARCHAR' then json(rec ->> 'summaryMetrics')::varchar
+                                else (rec -> 'summaryMetrics')::varchar
+                            end,
+                            nullif(substr(others, 2, length(others) - 2), '')
+                        ) || '}')
                         else rec
                     end as record
-                from lines
+                from rest
             )
             select
                 record ->> 'entity' as entity,
@@ -164,6 +187,24 @@ def load_file(
     return results
 
 
+# What makes a stored version differ from the previous one (not fetched_at / key order).
+COMPARED_FIELDS = (
+    "displayName",
+    "state",
+    "tags",
+    "group",
+    "jobType",
+    "heartbeatAt",
+    "historyLineCount",
+    "config",
+    "summaryMetrics",
+)
+
+
+def _compared_fields(record: str) -> str:
+    return ", ".join(f"{record} -> '{field}'" for field in COMPARED_FIELDS)
+
+
 def _insert_project(
     con: duckdb.DuckDBPyConnection, load_id: str, entity: str, project: str, partial: bool
 ) -> ProjectLoad:
@@ -186,11 +227,14 @@ def _insert_project(
             count(*) filter (where previous.run_id is null),
             count(*) filter (
                 where previous.run_id is not null
-                and previous.record::varchar <> incoming_runs.record::varchar
+                and ({compared}) is distinct from ({compared_new})
             )
         from incoming_runs
         left join previous using (run_id)
-        """,
+        """.format(
+            compared=_compared_fields("previous.record"),
+            compared_new=_compared_fields("incoming_runs.record"),
+        ),
         {"entity": entity, "project": project},
     ).fetchone()
     con.execute(

@@ -1,0 +1,153 @@
+"""`wandb-warehouse load`: exact values, idempotency, deletions, and one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from extract.errors import UserError
+from extract.load import load_file
+from extract.warehouse import connect, ensure_raw_schema
+
+BIG = 123456789012345678901234  # past 2^63: must stay exact
+
+
+def write_jsonl(path: Path, lines: list[str]) -> Path:
+    path.write_text("".join(line + "\n" for line in lines))
+    return path
+
+
+def run_line(run_id: str, project: str = "p", **fields: object) -> str:
+    record = {
+        "entity": "e",
+        "project": project,
+        "name": run_id,
+        "fetched_at": fields.pop("fetched_at", "2025-09-10T09:00:00Z"),
+        "state": "finished",
+        "tags": ["4M"],
+        **fields,
+    }
+    return json.dumps(record)
+
+
+@pytest.fixture
+def con(tmp_path: Path) -> duckdb.DuckDBPyConnection:
+    connection = connect(tmp_path / "w.duckdb")
+    ensure_raw_schema(connection)
+    yield connection
+    connection.close()
+
+
+def test_wire_strings_keep_nan_big_ints_and_nulls(con, tmp_path):
+    summary = '{"loss": NaN, "up": Infinity, "down": -Infinity, "flops": ' + str(BIG) + "}"
+    config = '{"timeout": {"value": null, "desc": null}, "lr": {"value": 0.1}}'
+    path = write_jsonl(
+        tmp_path / "a.jsonl",
+        [run_line("r1", config=config, summaryMetrics=summary)],
+    )
+    load_file(con, path)
+    row = con.execute(
+        """
+        select
+            (record ->> '$.summaryMetrics.loss')::double,
+            (record ->> '$.summaryMetrics.down')::double,
+            (record ->> '$.summaryMetrics.flops')::hugeint,
+            (record -> '$.config.timeout')::varchar,
+            fetch_kind,
+            record ->> 'state'
+        from raw.wandb_runs
+        """
+    ).fetchone()
+    assert row[0] != row[0]  # NaN
+    assert row[1] == float("-inf")
+    assert row[2] == BIG
+    assert row[3] == '{"value":null,"desc":null}'
+    assert row[4:] == ("full", "finished")
+
+
+def test_same_file_twice_is_a_no_op_and_changes_are_counted(con, tmp_path):
+    first = write_jsonl(tmp_path / "1.jsonl", [run_line("r1"), run_line("r2")])
+    assert [p.new for p in load_file(con, first)] == [2]
+    assert load_file(con, first) == []
+    second = write_jsonl(
+        tmp_path / "2.jsonl",
+        [
+            run_line("r1", fetched_at="2025-09-11T00:00:00Z"),
+            run_line("r2", fetched_at="2025-09-11T00:00:00Z", tags=["4M", "hidden"]),
+        ],
+    )
+    (result,) = load_file(con, second)
+    assert (result.new, result.changed) == (0, 1)
+    assert con.execute("select count(*) from raw.wandb_runs").fetchone()[0] == 4
+
+
+def test_absent_run_counts_as_deleted_unless_partial(con, tmp_path):
+    load_file(con, write_jsonl(tmp_path / "1.jsonl", [run_line("r1"), run_line("r2")]))
+    later = [run_line("r1", fetched_at="2025-09-12T00:00:00Z")]
+    load_file(con, write_jsonl(tmp_path / "2.jsonl", later), partial=True)
+    load_file(con, write_jsonl(tmp_path / "3.jsonl", later), force=True)
+    rows = con.execute(
+        "select listing_complete, deleted from raw.wandb_loads order by started_at"
+    ).fetchall()
+    assert rows == [(True, 0), (False, 0), (True, 1)]
+
+
+def test_same_run_id_in_two_projects_is_two_runs(con, tmp_path):
+    path = write_jsonl(tmp_path / "a.jsonl", [run_line("r1", "p1"), run_line("r1", "p2")])
+    assert sorted((p.project, p.runs) for p in load_file(con, path)) == [("p1", 1), ("p2", 1)]
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        (['{"entity": "e", "project": "p", "name": oops}'], "not a JSONL file"),
+        (['{"entity": "e", "project": "p"}'], "have no `name`"),
+        (["[1, 2]"], "not JSON objects"),
+        ([run_line("r1", fetched_at="yesterday")], "not ISO-8601"),
+        ([run_line("r1"), run_line("r1")], "appears twice"),
+        ([run_line("r1", config='{"broken": ')], "not a JSONL file"),
+    ],
+)
+def test_bad_input_is_one_line_and_loses_nothing(con, tmp_path, lines, message):
+    load_file(con, write_jsonl(tmp_path / "good.jsonl", [run_line("r0")]))
+    with pytest.raises(UserError, match=message) as caught:
+        load_file(con, write_jsonl(tmp_path / "bad.jsonl", lines))
+    assert "\n" not in str(caught.value)
+    assert con.execute("select count(*) from raw.wandb_runs").fetchone()[0] == 1
+    assert con.execute("select count(*) from raw.wandb_loads").fetchone()[0] == 1
+
+
+def test_cli_reports_a_locked_warehouse_in_one_line(tmp_path):
+    db = tmp_path / "w.duckdb"
+    path = write_jsonl(tmp_path / "a.jsonl", [run_line("r1")])
+    lock_holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb,time; c=duckdb.connect({str(db)!r}); "
+            "print('ready', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert lock_holder.stdout.readline().strip() == "ready"
+        result = subprocess.run(
+            [sys.executable, "-m", "extract.cli", "load", "--db", str(db), str(path)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    finally:
+        lock_holder.kill()
+        lock_holder.wait()
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1
+    assert "locked by another process" in result.stderr
+    assert "-readonly" in result.stderr
+    assert "Traceback" not in result.stderr
