@@ -16,9 +16,10 @@ HEADLINES = {
                round(match_rate, 3) as match_rate
         from marts.pretrain_overlap_summary order by column_pair desc
     """,
-    "Divergent pretrain values": """
-        select run_name, experiment_group, state, created_at::date as created,
-               pretrain_steps, model_pretrain_steps
+    "Divergent pretrain values (config vs checkpoint)": """
+        select run_id, experiment_group, state, created_at::date as created,
+               pretrain_steps || ' vs ' || model_pretrain_steps as steps,
+               pretrain_compute || ' vs ' || model_pretrain_compute as compute
         from marts.pretrain_overlap where not steps_match or not compute_match
         order by run_name
     """,
@@ -27,10 +28,15 @@ HEADLINES = {
         from marts.timeout_state_distribution order by timeout_group desc, runs desc
     """,
     "Tag prevalence, timed vs untimed runs": """
-        select tag, tag_category, timeout_runs, round(timeout_share, 3) as timeout_share,
+        select tag, timeout_runs, round(timeout_share, 3) as timeout_share,
                no_timeout_runs, round(no_timeout_share, 3) as no_timeout_share,
                round(share_difference, 3) as share_difference
         from marts.timeout_tag_prevalence order by abs(share_difference) desc, tag
+    """,
+    "Tag coverage by load and creation month (the old downloader lost late tags)": """
+        select load_number as load, as_of::date as as_of, strftime(created_month, '%Y-%m')
+               as created, runs, runs_with_tags, round(share_with_tags, 3) as share_with_tags
+        from marts.tag_coverage order by load_number, created_month
     """,
 }
 

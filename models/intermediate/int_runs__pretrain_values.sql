@@ -1,0 +1,45 @@
+with
+
+runs as (
+
+    select * from {{ ref('stg_wandb__runs') }}
+
+),
+
+raw_values as (
+
+    select
+        entity,
+        project,
+        run_id,
+        {{ json_extract_string('config', '$.pretrain_steps.value') }} as pretrain_steps_text,
+        {{ json_extract_string('config', '$.pretrain_compute.value') }} as pretrain_compute_text,
+        {{ json_extract_string('summary', '$.model_pretrain_steps') }}
+            as model_pretrain_steps_text,
+        {{ json_extract_string('summary', '$.model_pretrain_compute') }}
+            as model_pretrain_compute_text
+
+    from runs
+
+),
+
+final as (
+
+    select
+        entity,
+        project,
+        run_id,
+        pretrain_steps_text,
+        pretrain_compute_text,
+        model_pretrain_steps_text,
+        model_pretrain_compute_text,
+        {{ exact_integer('pretrain_steps_text') }} as pretrain_steps,
+        {{ exact_integer('pretrain_compute_text') }} as pretrain_compute,
+        {{ exact_integer('model_pretrain_steps_text') }} as model_pretrain_steps,
+        {{ exact_integer('model_pretrain_compute_text') }} as model_pretrain_compute
+
+    from raw_values
+
+)
+
+select * from final

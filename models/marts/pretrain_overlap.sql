@@ -1,0 +1,44 @@
+with
+
+runs as (
+
+    select * from {{ ref('runs') }}
+
+),
+
+with_a_pair as (
+
+    select * from runs
+    where
+        (pretrain_steps is not null and model_pretrain_steps is not null)
+        or (pretrain_compute is not null and model_pretrain_compute is not null)
+
+),
+
+final as (
+
+    select
+        entity,
+        project,
+        run_id,
+        run_name,
+        experiment_group,
+        state,
+        created_at,
+        pretrain_steps,
+        model_pretrain_steps,
+        pretrain_compute,
+        model_pretrain_compute,
+        -- Exact comparison of DECIMAL(38,0); null when the run lacks one side of the pair.
+        pretrain_steps = model_pretrain_steps as steps_match,
+        pretrain_compute = model_pretrain_compute as compute_match,
+        cast(model_pretrain_steps as double)
+        / nullif(cast(pretrain_steps as double), 0) as steps_ratio,
+        cast(model_pretrain_compute as double)
+        / nullif(cast(pretrain_compute as double), 0) as compute_ratio
+
+    from with_a_pair
+
+)
+
+select * from final

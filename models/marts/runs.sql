@@ -1,0 +1,64 @@
+with
+
+runs as (
+
+    select * from {{ ref('stg_wandb__runs') }}
+
+),
+
+in_scope as (
+
+    select * from {{ ref('int_runs__in_scope') }}
+
+),
+
+pretrain_values as (
+
+    select * from {{ ref('int_runs__pretrain_values') }}
+
+),
+
+analysed_runs as (
+
+    select runs.*
+    from runs
+    inner join in_scope
+        on
+            runs.entity = in_scope.entity
+            and runs.project = in_scope.project
+            and runs.run_id = in_scope.run_id
+    where in_scope.is_analysed
+
+),
+
+final as (
+
+    select
+        analysed_runs.entity,
+        analysed_runs.project,
+        analysed_runs.run_id,
+        analysed_runs.run_name,
+        analysed_runs.experiment_group,
+        analysed_runs.state,
+        analysed_runs.created_at,
+        analysed_runs.heartbeat_at,
+        analysed_runs.runtime_seconds,
+        analysed_runs.timeout_seconds,
+        analysed_runs.timeout_seconds is not null as has_timeout,
+        pretrain_values.pretrain_steps,
+        pretrain_values.model_pretrain_steps,
+        pretrain_values.pretrain_compute,
+        pretrain_values.model_pretrain_compute,
+        analysed_runs.tags,
+        {{ tag_flag_columns('analysed_runs.tags') }}
+
+    from analysed_runs
+    left join pretrain_values
+        on
+            analysed_runs.entity = pretrain_values.entity
+            and analysed_runs.project = pretrain_values.project
+            and analysed_runs.run_id = pretrain_values.run_id
+
+)
+
+select * from final

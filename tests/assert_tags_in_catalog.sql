@@ -1,0 +1,38 @@
+-- A tag outside the catalog (the `tag_catalog` var) gets no tag_* column in marts.runs: a
+-- typo or a new tag the catalog should learn.
+{{ config(severity='warn') }}
+
+with
+
+run_tags as (
+
+    select * from {{ ref('int_runs__tags') }}
+
+),
+
+runs as (
+
+    select * from {{ ref('stg_wandb__runs') }}
+    where not is_deleted_upstream
+
+),
+
+final as (
+
+    select
+        run_tags.entity,
+        run_tags.project,
+        run_tags.run_id,
+        run_tags.tag
+
+    from run_tags
+    inner join runs
+        on
+            run_tags.entity = runs.entity
+            and run_tags.project = runs.project
+            and run_tags.run_id = runs.run_id
+    where not run_tags.is_catalogued
+
+)
+
+select * from final

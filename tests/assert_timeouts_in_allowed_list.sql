@@ -1,0 +1,40 @@
+-- Timeouts the lab uses are listed in the `allowed_timeout_seconds` var; any other value,
+-- or one that is not a number, is named here.
+{{ config(severity='warn') }}
+
+with
+
+runs as (
+
+    select * from {{ ref('stg_wandb__runs') }}
+    where not is_deleted_upstream
+
+),
+
+with_timeout as (
+
+    select
+        entity,
+        project,
+        run_id,
+        run_name,
+        {{ json_extract_string('config', '$.timeout.value') }} as timeout_text,
+        timeout_seconds
+
+    from runs
+
+),
+
+final as (
+
+    select * from with_timeout
+    where
+        timeout_text is not null
+        and (
+            timeout_seconds is null
+            or timeout_seconds not in ({{ var('allowed_timeout_seconds') | join(', ') }})
+        )
+
+)
+
+select * from final

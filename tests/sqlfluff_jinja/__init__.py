@@ -1,0 +1,48 @@
+"""Stand-ins for dbt's Jinja context, used only by sqlfluff's jinja templater (.sqlfluff).
+
+sqlfluff lints the SQL our models render to on DuckDB: `adapter.dispatch` renders the
+`duckdb__` implementation of a macro, `var` reads dbt_project.yml, `modules` offers `re`.
+No database and no dbt run is needed.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import jinja2
+import yaml
+
+_ROOT = Path(__file__).resolve().parents[2]
+_MACROS = _ROOT / "macros"
+
+modules = SimpleNamespace(re=re)
+
+
+def var(name: str, default: Any = None) -> Any:
+    """dbt's `var()`: the project's vars from dbt_project.yml."""
+    project = yaml.safe_load((_ROOT / "dbt_project.yml").read_text())
+    return (project.get("vars") or {}).get(name, default)
+
+
+class _Adapter:
+    """dbt's `adapter`, reduced to `dispatch` onto the DuckDB implementations."""
+
+    def __init__(self) -> None:
+        self._module: Any = None
+
+    def _macros(self) -> Any:
+        if self._module is None:
+            source = "\n".join(path.read_text() for path in sorted(_MACROS.glob("*.sql")))
+            env = jinja2.Environment()
+            env.globals.update(modules=modules, var=var, adapter=self)
+            self._module = env.from_string(source).module
+        return self._module
+
+    def dispatch(self, name: str, package: str | None = None) -> Any:
+        return getattr(self._macros(), f"duckdb__{name}")
+
+
+adapter = _Adapter()
