@@ -6,18 +6,17 @@ runs as (
 
 ),
 
+-- The texts are extracted from config and summary once, in staging.
 raw_values as (
 
     select
         entity,
         project,
         run_id,
-        {{ json_extract_string('config', '$.pretrain_steps.value') }} as pretrain_steps_text,
-        {{ json_extract_string('config', '$.pretrain_compute.value') }} as pretrain_compute_text,
-        {{ json_extract_string('summary', '$.model_pretrain_steps') }}
-            as model_pretrain_steps_text,
-        {{ json_extract_string('summary', '$.model_pretrain_compute') }}
-            as model_pretrain_compute_text
+        pretrain_steps_text,
+        pretrain_compute_text,
+        model_pretrain_steps_text,
+        model_pretrain_compute_text
 
     from runs
 

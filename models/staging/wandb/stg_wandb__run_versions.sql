@@ -1,3 +1,16 @@
+-- Parsing the run JSON is the expensive step, so it happens once per raw row: the model is
+-- an incremental table. A build re-derives only the runs that a load it has not seen yet
+-- stored again (their earlier versions come back from this table, already parsed), and
+-- replaces all versions of exactly those runs.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['entity', 'project', 'run_id'],
+        on_schema_change='fail',
+    )
+}}
+
 with
 
 source as (
@@ -6,7 +19,55 @@ source as (
 
 ),
 
--- The only place the run record's JSON is parsed; everything downstream reads columns.
+{% if is_incremental() %}
+
+new_rows as (
+
+    select * from source
+    where load_id not in (select distinct load_id from {{ this }})
+
+),
+
+affected_runs as (
+
+    select distinct
+        entity,
+        project,
+        run_id
+
+    from new_rows
+
+),
+
+{% endif %}
+
+-- The only place the run record's JSON is parsed (one multi-path extraction per kind);
+-- everything downstream reads columns.
+extracted as (
+
+    select
+        entity,
+        project,
+        run_id,
+        load_id,
+        fetched_at,
+        fetch_kind,
+        {{ json_extract_strings('record', [
+            '$.displayName', '$.group', '$.jobType', '$.state',
+            '$.createdAt', '$.heartbeatAt', '$.historyLineCount',
+        ]) }} as texts,
+        {{ json_extract_many('record', ['$.tags', '$.config', '$.summaryMetrics']) }}
+            as documents,
+        {{ json_types('record', ['$.config', '$.summaryMetrics']) }} as document_types
+
+    {% if is_incremental() %}
+    from new_rows
+    {% else %}
+    from source
+    {% endif %}
+
+),
+
 parsed as (
 
     select
@@ -16,34 +77,77 @@ parsed as (
         load_id,
         fetched_at,
         fetch_kind,
-        {{ json_extract_string('record', '$.displayName') }} as run_name,
-        {{ json_extract_string('record', '$.group') }} as experiment_group,
-        {{ json_extract_string('record', '$.jobType') }} as job_type,
-        {{ json_extract_string('record', '$.state') }} as state,
-        {{ parse_utc_timestamp(json_extract_string('record', '$.createdAt')) }} as created_at,
-        {{ parse_utc_timestamp(json_extract_string('record', '$.heartbeatAt')) }}
-            as heartbeat_at,
-        try_cast({{ json_extract_string('record', '$.historyLineCount') }} as bigint)
-            as history_line_count,
-        {{ split_tags(json_extract('record', '$.tags')) }} as tags,
+        texts[1] as run_name,
+        texts[2] as experiment_group,
+        texts[3] as job_type,
+        texts[4] as state,
+        {{ parse_utc_timestamp('texts[5]') }} as created_at,
+        {{ parse_utc_timestamp('texts[6]') }} as heartbeat_at,
+        try_cast(texts[7] as bigint) as history_line_count,
+        {{ split_tags('documents[1]') }} as tags,
         -- A full fetch without a config (or summary) object has an empty one; only light
         -- rows stay null, so the carry-forward below fills exactly those.
         case
-            when fetch_kind = 'full' and {{ json_type('record', '$.config') }} = 'OBJECT'
-                then {{ json_extract('record', '$.config') }}
+            when fetch_kind = 'full' and document_types[1] = 'OBJECT' then documents[2]
             when fetch_kind = 'full' then cast('{}' as json)
         end as fetched_config,
         case
-            when fetch_kind = 'full' and {{ json_type('record', '$.summaryMetrics') }} = 'OBJECT'
-                then {{ json_extract('record', '$.summaryMetrics') }}
+            when fetch_kind = 'full' and document_types[2] = 'OBJECT' then documents[3]
             when fetch_kind = 'full' then cast('{}' as json)
-        end as fetched_summary,
-        -- Latest wins; at equal fetched_at a full row beats a light one.
-        case when fetch_kind = 'full' then 1 else 0 end as fetch_kind_rank
+        end as fetched_summary
 
-    from source
+    from extracted
 
 ),
+
+{% if is_incremental() %}
+
+-- Earlier versions of the re-derived runs, as stored: a full version's own config and
+-- summary are the ones it fetched.
+stored_versions as (
+
+    select
+        entity,
+        project,
+        run_id,
+        load_id,
+        fetched_at,
+        fetch_kind,
+        run_name,
+        experiment_group,
+        job_type,
+        state,
+        created_at,
+        heartbeat_at,
+        history_line_count,
+        tags,
+        case when fetch_kind = 'full' then config end as fetched_config,
+        case when fetch_kind = 'full' then summary end as fetched_summary
+
+    from {{ this }}
+    where (entity, project, run_id) in (
+        select (entity, project, run_id) from affected_runs
+    )
+
+),
+
+all_versions as (
+
+    select * from parsed
+    union all
+    select * from stored_versions
+
+),
+
+{% else %}
+
+all_versions as (
+
+    select * from parsed
+
+),
+
+{% endif %}
 
 carried_forward as (
 
@@ -56,11 +160,12 @@ carried_forward as (
         min(fetched_at) over run_versions as first_seen_at,
         max(fetched_at) over run_versions as last_fetched_at
 
-    from parsed
+    from all_versions
     window
         run_history as (
             partition by entity, project, run_id
-            order by fetched_at, fetch_kind_rank, load_id
+            -- Latest wins; at equal fetched_at a full row beats a light one.
+            order by fetched_at, case when fetch_kind = 'full' then 1 else 0 end, load_id
             rows between unbounded preceding and current row
         ),
         run_versions as (partition by entity, project, run_id)
@@ -71,8 +176,12 @@ typed as (
 
     select
         *,
-        {{ safe_double(json_extract_string('summary', '$._runtime')) }} as summary_runtime,
-        {{ safe_double(json_extract_string('config', '$.timeout.value')) }} as timeout_seconds
+        {{ json_extract_strings('config', [
+            '$.timeout.value', '$.pretrain_steps.value', '$.pretrain_compute.value',
+        ]) }} as config_texts,
+        {{ json_extract_strings('summary', [
+            '$._runtime', '$.model_pretrain_steps', '$.model_pretrain_compute',
+        ]) }} as summary_texts
 
     from carried_forward
 
@@ -96,14 +205,18 @@ final as (
         created_at,
         heartbeat_at,
         coalesce(
-            summary_runtime,
+            {{ safe_double('summary_texts[1]') }},
             {{ seconds_between('created_at', 'heartbeat_at') }}
         ) as runtime_seconds,
-        timeout_seconds,
+        {{ safe_double('config_texts[1]') }} as timeout_seconds,
         history_line_count,
         tags,
         config,
         summary,
+        config_texts[2] as pretrain_steps_text,
+        config_texts[3] as pretrain_compute_text,
+        summary_texts[2] as model_pretrain_steps_text,
+        summary_texts[3] as model_pretrain_compute_text,
         first_seen_at,
         last_fetched_at
 

@@ -64,6 +64,10 @@ final as (
         latest_versions.tags,
         latest_versions.config,
         latest_versions.summary,
+        latest_versions.pretrain_steps_text,
+        latest_versions.pretrain_compute_text,
+        latest_versions.model_pretrain_steps_text,
+        latest_versions.model_pretrain_compute_text,
         exists(
             select 1
             from latest_complete_loads
