@@ -19,27 +19,15 @@ source as (
 
 ),
 
-{% if is_incremental() %}
-
+-- On an incremental build, the rows of loads this table has not seen yet.
 new_rows as (
 
     select * from source
-    where load_id not in (select distinct load_id from {{ this }})
+    {% if is_incremental() %}
+        where load_id not in (select previous.load_id from {{ this }} as previous)
+    {% endif %}
 
 ),
-
-affected_runs as (
-
-    select distinct
-        entity,
-        project,
-        run_id
-
-    from new_rows
-
-),
-
-{% endif %}
 
 -- The only place the run record's JSON is parsed (one multi-path extraction per kind);
 -- everything downstream reads columns.
@@ -60,11 +48,7 @@ extracted as (
             as documents,
         {{ json_types('record', ['$.config', '$.summaryMetrics']) }} as document_types
 
-    {% if is_incremental() %}
     from new_rows
-    {% else %}
-    from source
-    {% endif %}
 
 ),
 
@@ -100,34 +84,38 @@ parsed as (
 
 ),
 
-{% if is_incremental() %}
-
 -- Earlier versions of the re-derived runs, as stored: a full version's own config and
--- summary are the ones it fetched.
+-- summary are the ones it fetched. None on a full build.
 stored_versions as (
 
-    select
-        entity,
-        project,
-        run_id,
-        load_id,
-        fetched_at,
-        fetch_kind,
-        run_name,
-        experiment_group,
-        job_type,
-        state,
-        created_at,
-        heartbeat_at,
-        history_line_count,
-        tags,
-        case when fetch_kind = 'full' then config end as fetched_config,
-        case when fetch_kind = 'full' then summary end as fetched_summary
+    {% if is_incremental() %}
+        select
+            earlier.entity,
+            earlier.project,
+            earlier.run_id,
+            earlier.load_id,
+            earlier.fetched_at,
+            earlier.fetch_kind,
+            earlier.run_name,
+            earlier.experiment_group,
+            earlier.job_type,
+            earlier.state,
+            earlier.created_at,
+            earlier.heartbeat_at,
+            earlier.history_line_count,
+            earlier.tags,
+            case when earlier.fetch_kind = 'full' then earlier.config end as fetched_config,
+            case when earlier.fetch_kind = 'full' then earlier.summary end as fetched_summary
 
-    from {{ this }}
-    where (entity, project, run_id) in (
-        select (entity, project, run_id) from affected_runs
-    )
+        from {{ this }} as earlier
+        where (earlier.entity, earlier.project, earlier.run_id) in (
+            select (new_rows.entity, new_rows.project, new_rows.run_id)
+            from new_rows
+        )
+    {% else %}
+        select * from parsed
+        where false
+    {% endif %}
 
 ),
 
@@ -138,16 +126,6 @@ all_versions as (
     select * from stored_versions
 
 ),
-
-{% else %}
-
-all_versions as (
-
-    select * from parsed
-
-),
-
-{% endif %}
 
 carried_forward as (
 
