@@ -66,13 +66,11 @@ def markdown(report: dict) -> str:
     sizes = report["sizes"]
     header = "| step | " + " | ".join(f"{s['runs']:,} runs" for s in sizes) + " |"
     lines = [header, "|---|" + "---|" * len(sizes)]
-    fixed = sizes[0].get("dbt_fixed_startup") if sizes else None
-    if fixed:
-        lines.append(
-            "| `dbt build` on an empty raw layer (fixed start-up) | "
-            + " | ".join(_cell(fixed) for _ in sizes)
-            + " |"
-        )
+    lines.append(
+        "| `dbt build` on an empty raw layer (fixed start-up) | "
+        + " | ".join(_cell(s.get("dbt_fixed_startup")) for s in sizes)
+        + " |"
+    )
     for key, label in ROWS:
         lines.append(f"| {label} | " + " | ".join(_cell(s["steps"].get(key)) for s in sizes) + " |")
     names = list(ratios(sizes[0]).keys()) if sizes else []
@@ -82,13 +80,18 @@ def markdown(report: dict) -> str:
         lines.append(
             f"| **{name}** | " + " | ".join(ratios(s).get(name, "-") for s in sizes) + " |"
         )
-    env = report["environment"]
     lines.append("")
-    lines.append(
-        f"Cells: median wall / median CPU seconds / peak RSS. {env['cpus']} CPUs, "
-        f"{env['memory_gb']} GB, DuckDB {env['duckdb']}, threads {env['threads']}, "
-        f"memory_limit {env['memory_limit']}, commit {env['commit']}, {env['started_at']}."
-    )
+    lines.append("Cells: median wall / median CPU seconds / peak RSS of the step's process.")
+    for size in sizes:
+        env = size.get("environment", report["environment"])
+        repeats = len(next(iter(size["steps"].values()))["samples"])
+        loads = [x["load_avg"] for step in size["steps"].values() for x in step["samples"]]
+        lines.append(
+            f"{size['runs']:,} runs: {repeats} repeat(s), {env['cpus']} CPUs, "
+            f"{env['memory_gb']} GB, DuckDB {env['duckdb']}, threads {env['threads']}, "
+            f"memory_limit {env['memory_limit']}, commit {env['commit']}, "
+            f"{env['started_at']}, load average {min(loads):.1f}-{max(loads):.1f}."
+        )
     return "\n".join(lines)
 
 

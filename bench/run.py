@@ -28,7 +28,13 @@ import duckdb
 from bench.generate import generate
 from bench.measure import Step, python_module, run_measured
 from extract.dbt import dbt_executable
-from extract.warehouse import DB_ENV_VAR, PROJECT_ROOT, connect, ensure_raw_schema
+from extract.warehouse import (
+    DB_ENV_VAR,
+    DEFAULT_MEMORY_LIMIT,
+    PROJECT_ROOT,
+    connect,
+    ensure_raw_schema,
+)
 
 BENCH_DIR = Path(__file__).resolve().parent
 WORK_DIR = BENCH_DIR / "data" / "work"
@@ -97,6 +103,7 @@ def bench_size(runs: int, repeats: int, fixed: Step | None) -> dict[str, object]
             steps["read_json"],
             python_module("bench.raw_sql", "read-json", str(files.base), str(raw)),
         )
+        _fresh(raw)
         _measure(
             steps["read_json_objects"],
             python_module("bench.raw_sql", "read-json-objects", str(files.base), str(raw)),
@@ -104,9 +111,11 @@ def bench_size(runs: int, repeats: int, fixed: Step | None) -> dict[str, object]
         _fresh(raw)
     # 2. dbt build vs the compiled SQL on the same loaded warehouse.
     manifest_dir = work / "compiled"
+    manifest_dir.mkdir()
+    # Compiled against a file of the same name as the replay's: relations name the catalog.
     subprocess.run(
         _dbt(["compile", "--full-refresh", "--quiet"], loaded, manifest_dir),
-        env={**os.environ, **_dbt_env(_copy(loaded, work / "compile.duckdb"))},
+        env={**os.environ, **_dbt_env(_copy(loaded, manifest_dir / "raw_sql.duckdb"))},
         cwd=PROJECT_ROOT,
         check=True,
     )
@@ -129,6 +138,7 @@ def bench_size(runs: int, repeats: int, fixed: Step | None) -> dict[str, object]
             ),
         )
         _fresh(other)
+    _fresh(manifest_dir / "raw_sql.duckdb")
     # 4. A sync that changed 1% of the runs: incremental rebuild vs full build.
     for _ in range(repeats):
         db = _copy(built, work / "rebuild.duckdb")
@@ -189,7 +199,9 @@ def environment() -> dict[str, object]:
         "python": platform.python_version(),
         "duckdb": duckdb.__version__,
         "threads": os.environ.get("WANDB_WAREHOUSE_THREADS", "default"),
-        "memory_limit": os.environ.get("WANDB_WAREHOUSE_MEMORY_LIMIT", "4GB (default)"),
+        "memory_limit": os.environ.get(
+            "WANDB_WAREHOUSE_MEMORY_LIMIT", f"{DEFAULT_MEMORY_LIMIT} (default)"
+        ),
         "commit": subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"],
             cwd=PROJECT_ROOT,
@@ -212,12 +224,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     sizes = [int(size) for size in args.sizes.split(",")]
-    report: dict[str, object] = {"environment": environment(), "sizes": []}
+    env = environment()
+    report: dict[str, object] = {"environment": env, "sizes": []}
+    # Sizes measured before (e.g. the 1M run, done on its own) are kept unless re-measured.
+    if args.output.exists():
+        report["sizes"] = json.loads(args.output.read_text()).get("sizes", [])
     fixed = measure_fixed_startup(args.repeats)
     for runs in sizes:
-        report["sizes"].append(bench_size(runs, args.repeats if runs < 1_000_000 else 1, fixed))
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(report, indent=2) + "\n")
+        result = bench_size(runs, args.repeats if runs < 1_000_000 else 1, fixed)
+        result["environment"] = env
+        report["sizes"] = sorted(
+            [s for s in report["sizes"] if s["runs"] != runs] + [result],
+            key=lambda s: s["runs"],
+        )
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(json.dumps(report, indent=2) + "\n")
     from bench.report import markdown
 
     print()
