@@ -1,7 +1,3 @@
--- A table, not a view: marts and a dozen data tests read it, and at a million runs
--- recomputing it for each of them cost more than the rest of the build.
-{{ config(materialized='table') }}
-
 with
 
 run_versions as (
