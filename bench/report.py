@@ -56,9 +56,7 @@ def ratios(size: dict) -> dict[str, str]:
             f"{pandas / (warehouse + get('dbt_build')['wall_s']):.1f}x"
         )
     if get("load") and get("dbt_build"):
-        out["1M target: load + dbt build (s)"] = (
-            f"{get('load')['wall_s'] + get('dbt_build')['wall_s']:.0f}"
-        )
+        out["load + dbt build (s)"] = f"{get('load')['wall_s'] + get('dbt_build')['wall_s']:.0f}"
     return out
 
 
