@@ -49,7 +49,7 @@ pytest: setup
 	WANDB_WAREHOUSE_TEST_DB=$(TEST_DB) $(BIN)/pytest
 
 bench: setup
-	$(BIN)/python -m bench.run $(BENCH_ARGS)
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf target logs .pytest_cache .ruff_cache

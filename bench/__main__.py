@@ -1,5 +1,17 @@
-"""`python -m bench` is `python -m bench.run` (what `make bench` runs)."""
+"""Run every benchmark module (bench/*_bench.py) in name order."""
 
-from bench.run import main
+from __future__ import annotations
 
-main()
+import importlib
+from pathlib import Path
+
+
+def main() -> None:
+    for path in sorted(Path(__file__).resolve().parent.glob("*_bench.py")):
+        module = importlib.import_module(f"bench.{path.stem}")
+        print(f"== {path.stem}")
+        module.main()
+
+
+if __name__ == "__main__":
+    main()
