@@ -51,7 +51,7 @@ pytest: setup
 	WANDB_WAREHOUSE_TEST_DB=$(TEST_DB) $(BIN)/pytest
 
 bench: setup
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 # Spark: its own venv (pyspark is ~450 MB), so `make setup` stays lean. Needs Java 17+.
 SPARK_VENV := .venv-spark

@@ -34,9 +34,10 @@ def start_load(
     mode: str,
     source: str | None,
     source_sha256: str | None = None,
+    load_id: str | None = None,
 ) -> str:
     """Write the ledger row of a load that begins now; returns its load_id."""
-    load_id = new_id()
+    load_id = load_id or new_id()
     con.execute(
         """
         insert into raw.wandb_loads (

@@ -39,12 +39,34 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+# Splices the parsed objects of a line whose config/summaryMetrics came as the JSON
+# strings the wire carries back in as text: a JSON merge patch would drop every null
+# member (`"desc": null`, `"timeout": {"value": null}`). Used by both load paths.
+_WIRE_STRINGS_SPLICED = """
+    json('{' || concat_ws(
+        ',',
+        '"config":' || case json_type(rec -> 'config')
+            when 'VARCHAR' then json(rec ->> 'config')::varchar
+            else (rec -> 'config')::varchar
+        end,
+        '"summaryMetrics":' || case json_type(rec -> 'summaryMetrics')
+            when 'VARCHAR' then json(rec ->> 'summaryMetrics')::varchar
+            else (rec -> 'summaryMetrics')::varchar
+        end,
+        nullif(substr(others, 2, length(others) - 2), '')
+    ) || '}')
+"""
+_OTHER_MEMBERS = """
+    json_merge_patch(rec, '{"config": null, "summaryMetrics": null}')::varchar
+"""
+
+
 def _stage_file(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     """Parse the file into temp table `incoming`, normalising config/summary to objects."""
     con.execute("drop table if exists incoming")
     try:
         con.execute(
-            """
+            f"""
             create temp table incoming as
             with lines as (
                 select json as rec from read_json_objects(?, format = 'newline_delimited')
@@ -60,30 +82,12 @@ def _stage_file(con: duckdb.DuckDBPyConnection, path: Path) -> None:
                 select
                     rec,
                     has_wire_strings,
-                    case when has_wire_strings then json_merge_patch(
-                        rec, '{"config": null, "summaryMetrics": null}'
-                    )::varchar end as others
+                    case when has_wire_strings then {_OTHER_MEMBERS} end as others
                 from flagged
             ),
             normalised as (
-                -- Splice the parsed objects in as text: a JSON merge patch would drop
-                -- every null member (`"desc": null`, `"timeout": {"value": null}`).
                 select
-                    case
-                        when has_wire_strings then json('{' || concat_ws(
-                            ',',
-                            '"config":' || case json_type(rec -> 'config')
-                                when 'VARCHAR' then json(rec ->> 'config')::varchar
-                                else (rec -> 'config')::varchar
-                            end,
-                            '"summaryMetrics":' || case json_type(rec -> 'summaryMetrics')
-                                when 'VARCHAR' then json(rec ->> 'summaryMetrics')::varchar
-                                else (rec -> 'summaryMetrics')::varchar
-                            end,
-                            nullif(substr(others, 2, length(others) - 2), '')
-                        ) || '}')
-                        else rec
-                    end as record
+                    case when has_wire_strings then {_WIRE_STRINGS_SPLICED} else rec end as record
                 from rest
             )
             select
@@ -163,18 +167,12 @@ def load_file(
             return []
     if is_history_file(path):
         return load_history_file(con, path, sha)
-    _stage_file(con, path)
-    _validate(con, path)
-
     invocation_id = new_id()
-    projects = con.execute(
-        "select distinct entity, project from incoming order by entity, project"
-    ).fetchall()
-    results: list[ProjectLoad] = []
     con.execute("begin transaction")
     try:
-        for entity, project in projects:
-            load_id = start_load(
+        projects = _insert_runs(con, path, invocation_id)
+        for entity, project, load_id in projects:
+            start_load(
                 con,
                 invocation_id=invocation_id,
                 entity=entity,
@@ -182,13 +180,112 @@ def load_file(
                 mode="file",
                 source=str(path),
                 source_sha256=sha,
+                load_id=load_id,
             )
-            results.append(_insert_project(con, load_id, entity, project, partial))
+        results = _finish_projects(con, projects, partial)
         con.execute("commit")
+    except duckdb.Error:
+        con.execute("rollback")
+        # A line broke a rule: the line-by-line checks name the problem. If they find
+        # nothing, the error is not the file's and goes up as it is.
+        _stage_file(con, path)
+        _validate(con, path)
+        raise
     except BaseException:
         con.execute("rollback")
         raise
     return results
+
+
+def _insert_runs(
+    con: duckdb.DuckDBPyConnection, path: Path, invocation_id: str
+) -> list[tuple[str, str, str]]:
+    """Parse the file straight into raw.wandb_runs, inside the caller's transaction.
+
+    One pass and no staging copy, so a million runs stream through in bounded memory: each
+    line is parsed by `read_json_objects`, its fields come out of one multi-path
+    extraction, and a row's load_id is derived from (invocation, entity, project) so no
+    second pass assigns rows to their project's ledger row. A line that breaks a rule
+    fails the statement (`error()`); `load_file` then names the problem. Returns
+    (entity, project, load_id) per project of the file, sorted.
+    """
+    (inserted,) = con.execute(
+        f"""
+        insert into raw.wandb_runs
+        with
+        lines as (
+            select
+                json as rec,
+                json_type(json, ['$', '$.config', '$.summaryMetrics']) as types,
+                json_extract_string(
+                    json, ['$.entity', '$.project', '$.name', '$.fetched_at']
+                ) as fields
+            from read_json_objects($path, format = 'newline_delimited')
+        ),
+        checked as (
+            select
+                rec,
+                fields[1] as entity,
+                fields[2] as project,
+                fields[3] as run_id,
+                try_cast(fields[4] as timestamptz) as fetched_at,
+                types[2] = 'VARCHAR' or types[3] = 'VARCHAR' as has_wire_strings,
+                types[2] is not null or types[3] is not null as is_full,
+                case
+                    when types[1] is distinct from 'OBJECT'
+                        or coalesce(fields[1], '') = ''
+                        or coalesce(fields[2], '') = ''
+                        or coalesce(fields[3], '') = ''
+                        or (fields[4] is not null and try_cast(fields[4] as timestamptz) is null)
+                        then error('a line breaks the interchange format')
+                    else true
+                end as is_valid
+            from lines
+        ),
+        rest as (
+            select
+                *,
+                case when has_wire_strings then {_OTHER_MEMBERS} end as others
+            from checked
+        )
+        select
+            entity,
+            project,
+            run_id,
+            coalesce(fetched_at, now()),
+            md5($invocation || chr(0) || entity || chr(0) || project),
+            case when is_full then 'full' else 'light' end,
+            case when has_wire_strings then {_WIRE_STRINGS_SPLICED} else rec end
+        from rest
+        where is_valid
+        """,
+        {"path": str(path), "invocation": invocation_id},
+    ).fetchone()
+    if inserted == 0:
+        raise UserError(f"{path}: no runs in file")
+    projects = con.execute(
+        """
+        select distinct entity, project, load_id
+        from raw.wandb_runs
+        where load_id = md5(? || chr(0) || entity || chr(0) || project)
+        order by entity, project
+        """,
+        [invocation_id],
+    ).fetchall()
+    duplicate = con.execute(
+        """
+        select entity || '/' || project || '/' || run_id
+        from raw.wandb_runs
+        where load_id in (select unnest($load_ids))
+        group by entity, project, run_id, fetched_at
+        having count(*) > 1
+        limit 1
+        """,
+        {"load_ids": [load_id for _, _, load_id in projects]},
+    ).fetchone()
+    if duplicate:
+        raise UserError(f"{path}: run {duplicate[0]} appears twice with the same fetched_at")
+    return [(entity, project, load_id) for entity, project, load_id in projects]
 
 
 # What makes a stored version differ from the previous one (not fetched_at / key order).
@@ -206,80 +303,156 @@ COMPARED_FIELDS = (
 
 
 def _compared_fields(record: str) -> str:
-    return ", ".join(f"{record} -> '{field}'" for field in COMPARED_FIELDS)
+    """All compared fields of `record` in one extraction (one parse of the document)."""
+    paths = ", ".join(f"'$.{field}'" for field in COMPARED_FIELDS)
+    return f"json_extract({record}, [{paths}])"
 
 
-def _insert_project(
-    con: duckdb.DuckDBPyConnection, load_id: str, entity: str, project: str, partial: bool
-) -> ProjectLoad:
-    # Counts are relative to what the warehouse held before this load.
-    (new, changed) = con.execute(
-        """
-        with previous as (
-            select run_id, record
-            from raw.wandb_runs
-            where entity = $entity and project = $project
-            qualify row_number() over (partition by run_id order by fetched_at desc) = 1
-        ),
-        incoming_runs as (
-            select run_id, record
-            from incoming
-            where entity = $entity and project = $project
-            qualify row_number() over (partition by run_id order by fetched_at desc) = 1
-        )
-        select
-            count(*) filter (where previous.run_id is null),
-            count(*) filter (
-                where previous.run_id is not null
-                and ({compared}) is distinct from ({compared_new})
-            )
-        from incoming_runs
-        left join previous using (run_id)
-        """.format(
-            compared=_compared_fields("previous.record"),
-            compared_new=_compared_fields("incoming_runs.record"),
-        ),
-        {"entity": entity, "project": project},
-    ).fetchone()
+def _finish_projects(
+    con: duckdb.DuckDBPyConnection, projects: list[tuple[str, str, str]], partial: bool
+) -> list[ProjectLoad]:
+    """Listings, counts and ledger rows of every project of the file, set-based.
+
+    Counts are relative to what the warehouse held before this load. Keys are worked out
+    first; records are read back only for runs stored before (none on a first load), so
+    a first load of a million runs never re-reads its JSON.
+    """
     con.execute(
-        """
-        insert into raw.wandb_runs
-        select
-            entity,
-            project,
-            run_id,
-            coalesce(fetched_at, now()),
-            $load_id,
-            fetch_kind,
-            record
-        from incoming
-        where entity = $entity and project = $project
-        """,
-        {"load_id": load_id, "entity": entity, "project": project},
+        "create or replace temp table loading (entity varchar, project varchar, load_id varchar)"
     )
+    con.executemany("insert into loading values (?, ?, ?)", projects)
     con.execute(
         """
         insert into raw.wandb_listings
-        select distinct $load_id, entity, project, run_id
-        from incoming
-        where entity = $entity and project = $project
-        """,
-        {"load_id": load_id, "entity": entity, "project": project},
+        select distinct load_id, entity, project, run_id
+        from raw.wandb_runs
+        semi join loading using (load_id)
+        """
     )
-    (runs,) = con.execute(
-        "select count(distinct run_id) from incoming where entity = ? and project = ?",
-        [entity, project],
+    con.execute(
+        """
+        create or replace temp table loaded_runs as
+        with
+        incoming_runs as (
+            select entity, project, run_id, load_id, fetched_at
+            from raw.wandb_runs
+            semi join loading using (load_id)
+            qualify row_number() over (
+                partition by entity, project, run_id order by fetched_at desc
+            ) = 1
+        ),
+        previous as (
+            select entity, project, run_id, load_id, fetched_at
+            from raw.wandb_runs
+            semi join incoming_runs using (entity, project, run_id)
+            anti join loading using (load_id)
+            qualify row_number() over (
+                partition by entity, project, run_id order by fetched_at desc
+            ) = 1
+        )
+        select
+            incoming_runs.*,
+            previous.load_id as previous_load_id,
+            previous.fetched_at as previous_fetched_at
+        from incoming_runs
+        left join previous using (entity, project, run_id)
+        """
+    )
+    changed: dict[str, int] = {}
+    (stored_before,) = con.execute(
+        "select count(*) from loaded_runs where previous_load_id is not null"
     ).fetchone()
-    deleted = 0
-    if not partial:
-        (deleted,) = con.execute(
-            """
-            select count(distinct run_id) from raw.wandb_runs
-            where entity = $entity and project = $project
-            and run_id not in (select run_id from raw.wandb_listings where load_id = $load_id)
-            """,
-            {"entity": entity, "project": project, "load_id": load_id},
-        ).fetchone()
-    counts = LoadCounts(listed=runs, new=new, changed=changed, deleted=deleted)
-    finish_load(con, load_id, status="ok", counts=counts, listing_complete=not partial)
-    return ProjectLoad(entity, project, load_id, runs, new, changed)
+    if stored_before:
+        changed = dict(
+            con.execute(
+                f"""
+                with
+                pairs as (
+                    select * from loaded_runs where previous_load_id is not null
+                ),
+                current_fields as (
+                    select pairs.entity, pairs.project, pairs.run_id, pairs.load_id,
+                        {_compared_fields("stored.record")} as fields
+                    from pairs
+                    inner join raw.wandb_runs as stored
+                        on stored.entity = pairs.entity
+                        and stored.project = pairs.project
+                        and stored.run_id = pairs.run_id
+                        and stored.load_id = pairs.load_id
+                        and stored.fetched_at = pairs.fetched_at
+                ),
+                previous_fields as (
+                    select pairs.entity, pairs.project, pairs.run_id,
+                        {_compared_fields("stored.record")} as fields
+                    from pairs
+                    inner join raw.wandb_runs as stored
+                        on stored.entity = pairs.entity
+                        and stored.project = pairs.project
+                        and stored.run_id = pairs.run_id
+                        and stored.load_id = pairs.previous_load_id
+                        and stored.fetched_at = pairs.previous_fetched_at
+                )
+                select current_fields.load_id, count(*)
+                from current_fields
+                inner join previous_fields using (entity, project, run_id)
+                where current_fields.fields is distinct from previous_fields.fields
+                group by current_fields.load_id
+                """
+            ).fetchall()
+        )
+    counted = con.execute(
+        """
+        with
+        counts as (
+            select
+                load_id,
+                count(*) as runs,
+                count(*) filter (where previous_load_id is null) as new
+            from loaded_runs
+            group by load_id
+        ),
+        -- Like `extract`: a run counts as deleted once, when it first goes missing from
+        -- a complete listing (it was in the project's previous complete listing).
+        previous_listing as (
+            select loading.load_id, earlier.load_id as previous_load_id
+            from loading
+            inner join raw.wandb_loads as earlier
+                on earlier.entity = loading.entity
+                and earlier.project = loading.project
+                and earlier.load_id not in (select load_id from loading)
+                and earlier.status = 'ok'
+                and earlier.listing_complete
+            qualify row_number() over (
+                partition by loading.load_id order by earlier.started_at desc
+            ) = 1
+        ),
+        unlisted as (
+            select previous_listing.load_id, count(*) as deleted
+            from previous_listing
+            inner join raw.wandb_listings as listed_before
+                on listed_before.load_id = previous_listing.previous_load_id
+            anti join raw.wandb_listings as listed
+                on listed.load_id = previous_listing.load_id
+                and listed.run_id = listed_before.run_id
+            group by previous_listing.load_id
+        )
+        select counts.load_id, runs, new, coalesce(deleted, 0)
+        from counts
+        left join unlisted using (load_id)
+        """
+    ).fetchall()
+    con.execute("drop table loaded_runs")
+    con.execute("drop table loading")
+    results: list[ProjectLoad] = []
+    by_id = {row[0]: row[1:] for row in counted}
+    for entity, project, load_id in projects:
+        runs, new, deleted = by_id[load_id]
+        counts = LoadCounts(
+            listed=runs,
+            new=new,
+            changed=changed.get(load_id, 0),
+            deleted=0 if partial else deleted,
+        )
+        finish_load(con, load_id, status="ok", counts=counts, listing_complete=not partial)
+        results.append(ProjectLoad(entity, project, load_id, runs, new, counts.changed))
+    return results

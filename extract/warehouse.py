@@ -19,6 +19,10 @@ from extract.errors import UserError
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DB_ENV_VAR = "WANDB_WAREHOUSE_DB"
 DEFAULT_DB = "warehouse.duckdb"
+# The same knobs (and defaults) as profiles.yml, so `load` and `dbt build` share limits.
+THREADS_ENV_VAR = "WANDB_WAREHOUSE_THREADS"
+MEMORY_LIMIT_ENV_VAR = "WANDB_WAREHOUSE_MEMORY_LIMIT"
+DEFAULT_MEMORY_LIMIT = "3GB"
 
 RAW_DDL = """
 create schema if not exists raw;
@@ -88,7 +92,7 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        return duckdb.connect(str(path), read_only=read_only)
+        return duckdb.connect(str(path), read_only=read_only, config=_settings())
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
             raise UserError(
@@ -96,6 +100,14 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
                 "dbt build?): close it, or open shells with `duckdb -readonly`"
             ) from None
         raise UserError(f"cannot open {path}: {str(exc).splitlines()[0]}") from None
+
+
+def _settings() -> dict[str, str]:
+    settings = {"memory_limit": os.environ.get(MEMORY_LIMIT_ENV_VAR) or DEFAULT_MEMORY_LIMIT}
+    threads = os.environ.get(THREADS_ENV_VAR)
+    if threads:
+        settings["threads"] = threads
+    return settings
 
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:

@@ -91,10 +91,12 @@ def test_absent_run_counts_as_deleted_unless_partial(con, tmp_path):
     later = [run_line("r1", fetched_at="2025-09-12T00:00:00Z")]
     load_file(con, write_jsonl(tmp_path / "2.jsonl", later), partial=True)
     load_file(con, write_jsonl(tmp_path / "3.jsonl", later), force=True)
+    load_file(con, write_jsonl(tmp_path / "4.jsonl", later), force=True)
     rows = con.execute(
         "select listing_complete, deleted from raw.wandb_loads order by started_at"
     ).fetchall()
-    assert rows == [(True, 0), (False, 0), (True, 1)]
+    # r2 is counted once, when it first goes missing from a complete listing.
+    assert rows == [(True, 0), (False, 0), (True, 1), (True, 0)]
 
 
 def test_same_run_id_in_two_projects_is_two_runs(con, tmp_path):
