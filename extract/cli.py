@@ -113,7 +113,8 @@ def _cmd_export_raw(args: argparse.Namespace) -> None:
     skipped = f"; {result.still_running} still running, skipped" if result.still_running else ""
     print(
         f"{out_dir}: exported {len(result.exported)} load(s) ({result.runs} run rows, "
-        f"{result.listings} listing rows); {result.already_exported} already there{skipped}"
+        f"{result.listings} listing rows, {result.history} history rows); "
+        f"{result.already_exported} already there{skipped}"
     )
 
 

@@ -1,10 +1,12 @@
 """`wandb-warehouse export-raw DIR`: the raw layer as Parquet files, for Spark and friends.
 
 Each raw table becomes a folder of Parquet files partitioned by load
-(`DIR/wandb_runs/load_id=<id>/*.parquet`), append-only like the tables themselves: a run
+(`DIR/wandb_runs/load_id=<id>/*.parquet`; likewise wandb_history, wandb_listings and
+wandb_loads), append-only like the tables themselves: a run
 writes only the finished loads that DIR does not hold yet, so re-running is a no-op and a
 new load adds one partition per table. `record` is written as text (the JSON exactly as
-DuckDB stores it), so NaN, Infinity and integers past 2^63 reach Spark unchanged.
+DuckDB stores it), and so is a history row's `metrics`, so NaN, Infinity and integers past
+2^63 reach Spark unchanged.
 
 A load is written to a scratch folder first and moved into place table by table, the
 ledger (`wandb_loads`) last: a load counts as exported once its ledger partition exists,
@@ -23,7 +25,7 @@ import duckdb
 from extract.errors import UserError
 
 # The ledger goes last: its partition is the marker of a completely exported load.
-TABLES = ("wandb_runs", "wandb_listings", "wandb_loads")
+TABLES = ("wandb_runs", "wandb_history", "wandb_listings", "wandb_loads")
 PARTITION_PREFIX = "load_id="
 
 SELECTS = {
@@ -31,6 +33,11 @@ SELECTS = {
         select entity, project, run_id, fetched_at, fetch_kind, record::varchar as record,
                load_id
         from raw.wandb_runs
+    """,
+    "wandb_history": """
+        select entity, project, run_id, step, logged_at, runtime, metrics::varchar as metrics,
+               load_id
+        from raw.wandb_history
     """,
     "wandb_listings": "select entity, project, run_id, load_id from raw.wandb_listings",
     "wandb_loads": """
@@ -51,6 +58,7 @@ class ExportResult:
     still_running: int
     runs: int
     listings: int
+    history: int = 0
 
 
 def exported_loads(out_dir: Path) -> set[str]:
@@ -141,4 +149,5 @@ def export_raw(con: duckdb.DuckDBPyConnection, out_dir: Path) -> ExportResult:
         shutil.rmtree(scratch, ignore_errors=True)
     result.runs = counts["wandb_runs"]
     result.listings = counts["wandb_listings"]
+    result.history = counts["wandb_history"]
     return result

@@ -3,7 +3,8 @@
     `wandb-warehouse export-raw` writes ($WANDB_WAREHOUSE_RAW_DIR) as external tables,
     re-registered each run so newly exported loads are seen. `record` is stored as JSON
     text; `raw.wandb_runs` is a view that parses it into a VARIANT (Spark's JSON type,
-    which keeps NaN and integers past 2^63 exactly), as DuckDB's JSON column does. -#}
+    which keeps NaN and integers past 2^63 exactly), as DuckDB's JSON column does;
+    `raw.wandb_history` does the same with a history row's `metrics`. -#}
 {% macro create_raw_relations() -%}
     {{ return(adapter.dispatch('create_raw_relations', 'wandb_warehouse')()) }}
 {%- endmacro %}
@@ -24,6 +25,10 @@
             'wandb_runs_files': [
                 'entity string', 'project string', 'run_id string', 'fetched_at timestamp',
                 'fetch_kind string', 'record string', 'load_id string',
+            ],
+            'wandb_history_files': [
+                'entity string', 'project string', 'run_id string', 'step bigint',
+                'logged_at timestamp', 'runtime double', 'metrics string', 'load_id string',
             ],
             'wandb_listings': [
                 'entity string', 'project string', 'run_id string', 'load_id string',
@@ -51,6 +56,11 @@
             'create or replace view raw.wandb_runs as select entity, project, run_id,'
             ~ " fetched_at, load_id, fetch_kind, from_json(record, 'variant') as record"
             ~ ' from raw.wandb_runs_files'
+        ) -%}
+        {%- set _ = run_query(
+            'create or replace view raw.wandb_history as select entity, project, run_id, step,'
+            ~ " logged_at, runtime, from_json(metrics, 'variant') as metrics, load_id"
+            ~ ' from raw.wandb_history_files'
         ) -%}
     {%- endif -%}
 {%- endmacro %}

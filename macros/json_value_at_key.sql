@@ -15,3 +15,13 @@
         '$."' || replace(replace({{ key_expr }}, '\', '\\'), '"', '\"') || '"'
     )
 {%- endmacro %}
+
+{#- Spark: `variant_get` takes only a literal path, so the object is read as a map and the
+    key looked up in it; the value becomes text as `json_extract_string` gives it. -#}
+{% macro spark__json_value_at_key(json_expr, key_expr) -%}
+    variant_get(
+        element_at(variant_get({{ json_expr }}, '$', 'map<string,variant>'), {{ key_expr }}),
+        '$',
+        'string'
+    )
+{%- endmacro %}

@@ -1,9 +1,10 @@
 -- Incremental: a sync adds history rows under a new load_id, so only rows of loads not
 -- yet in this table are unpacked; delete+insert on the step replaces a step that a later
--- load stored again. A full refresh rebuilds it from stg_wandb__history.
+-- load stored again. A full refresh rebuilds it from stg_wandb__history. On Spark
+-- (dbt-spark has no delete+insert, and parquet tables no merge) it is a plain table.
 {{
     config(
-        materialized='incremental',
+        materialized=('table' if target.type == 'spark' else 'incremental'),
         unique_key=['entity', 'project', 'run_id', 'step'],
         incremental_strategy='delete+insert',
         on_schema_change='fail',
@@ -32,7 +33,7 @@ metric_keys as (
         logged_at,
         metrics,
         load_id,
-        unnest({{ json_object_keys('metrics') }}) as metric
+        {{ explode_list(json_object_keys('metrics')) }} as metric
 
     from history
 

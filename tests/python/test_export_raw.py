@@ -85,6 +85,44 @@ def test_export_writes_every_table_partitioned_by_load(warehouse: Path, tmp_path
     assert len(ledger) == 1
 
 
+def test_history_rows_are_exported_with_their_metrics_text(warehouse: Path, tmp_path: Path) -> None:
+    rows = [
+        {
+            "entity": "lab",
+            "project": "p1",
+            "run_id": "r1",
+            "_step": step,
+            "_timestamp": 1757483373.5 + step,
+            "_runtime": 30.0 + step,
+            "train/loss": "@NaN@" if step else 5.25,
+            "big": BIG,
+        }
+        for step in (0, 1)
+    ]
+    con = connect(warehouse)
+    lines = (json.dumps(row).replace('"@NaN@"', "NaN") for row in rows)
+    (tmp_path / "h.jsonl").write_text("\n".join(lines) + "\n")
+    (history_load,) = load_file(con, tmp_path / "h.jsonl")
+    con.close()
+    out = tmp_path / "export"
+    con = connect(warehouse, read_only=True)
+    result = export_raw(con, out)
+    con.close()
+    assert result.history == 2 and len(result.exported) == 2
+    partitions = [p.name for p in (out / "wandb_history").iterdir()]
+    assert partitions == [f"load_id={history_load.load_id}"]
+
+    history = _read(out, "wandb_history").order("step")
+    assert history.columns == [
+        "entity", "project", "run_id", "step", "logged_at", "runtime", "metrics", "load_id",
+    ]  # fmt: skip
+    assert dict(zip(history.columns, history.types, strict=True))["metrics"] == "VARCHAR"
+    (first, second) = history.fetchall()
+    assert (first[2], first[3], first[5], second[3]) == ("r1", 0, 30.0, 1)
+    assert '"train/loss":NaN' in second[6].replace(" ", "")
+    assert str(BIG) in first[6] and "_step" not in first[6]
+
+
 def test_reexport_is_idempotent_and_appends_new_loads(warehouse: Path, tmp_path: Path) -> None:
     out = tmp_path / "export"
     con = connect(warehouse, read_only=True)

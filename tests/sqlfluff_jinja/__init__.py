@@ -1,7 +1,8 @@
 """Stand-ins for dbt's Jinja context, used only by sqlfluff's jinja templater (.sqlfluff).
 
 sqlfluff lints the SQL our models render to on DuckDB: `adapter.dispatch` renders the
-`duckdb__` implementation of a macro, `var` reads dbt_project.yml, `modules` offers `re`.
+`duckdb__` implementation of a macro, `var` reads dbt_project.yml, `modules` offers `re`,
+`target` is the DuckDB target.
 No database and no dbt run is needed.
 """
 
@@ -19,6 +20,7 @@ _ROOT = Path(__file__).resolve().parents[2]
 _MACROS = _ROOT / "macros"
 
 modules = SimpleNamespace(re=re)
+target = SimpleNamespace(type="duckdb", name="duckdb")
 
 
 def var(name: str, default: Any = None) -> Any:

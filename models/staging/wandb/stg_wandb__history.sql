@@ -7,14 +7,25 @@ source as (
 ),
 
 -- W&B never rewrites a logged step; a step stored twice comes from loading the same rows
--- again, so any copy is the step, and the last-logged copy is kept deterministically.
+-- again, so any copy is the step, and the last-logged copy is kept deterministically
+-- (row_number() rather than QUALIFY, which Spark lacks).
+ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by entity, project, run_id, step
+            order by logged_at desc nulls last, load_id desc
+        ) as copy_rank
+
+    from source
+
+),
+
 deduplicated as (
 
-    select * from source
-    qualify row_number() over (
-        partition by entity, project, run_id, step
-        order by logged_at desc nulls last, load_id desc
-    ) = 1
+    select * from ranked
+    where copy_rank = 1
 
 ),
 
