@@ -29,14 +29,7 @@ final as (
         run_id,
         key_path,
         json_value,
-        lower(json_type) as json_type,
-        {{ json_extract_string('json_value', '$') }} as value_text,
-        {{ safe_double(json_extract_string('json_value', '$')) }} as value_number,
-        {{ exact_integer(json_extract_string('json_value', '$')) }} as value_integer,
-        case
-            when json_type = 'BOOLEAN'
-                then {{ json_extract_string('json_value', '$') }} = 'true'
-        end as value_boolean
+        {{ typed_json_value('json_value', 'json_type') }}
 
     from leaves
 
