@@ -1,3 +1,6 @@
+{#- A table (marts.runs and the tests read it without re-joining the runs view each time). -#}
+{{ config(materialized='table') }}
+
 with
 
 runs as (

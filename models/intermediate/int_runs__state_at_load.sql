@@ -1,3 +1,16 @@
+{#- Incremental on DuckDB, by load: a load's rows never change once later loads exist, so a
+    build computes only the loads this table lacks, or whose place in the project's load
+    sequence moved (an older export loaded late renumbers the loads after it), and
+    replaces exactly those (delete+insert by load_id). A full table on Spark. -#}
+{{
+    config(
+        materialized=('table' if target.type == 'spark' else 'incremental'),
+        incremental_strategy='delete+insert',
+        unique_key='load_id',
+        on_schema_change='fail',
+    )
+}}
+
 with
 
 run_versions as (
@@ -15,6 +28,53 @@ loads as (
 listings as (
 
     select * from {{ ref('stg_wandb__listings') }}
+
+),
+
+{% if is_incremental() %}
+
+    built_loads as (
+
+        select distinct
+            load_id,
+            load_number
+
+        from {{ this }}
+
+    ),
+
+{% endif %}
+
+-- The loads this build computes: every ok load, or on an incremental build the ones not
+-- built yet at their current load number.
+loads_to_build as (
+
+    select loads.*
+    from loads
+    {% if is_incremental() %}
+        left join built_loads
+            on
+                loads.load_id = built_loads.load_id
+                and loads.load_number = built_loads.load_number
+        where built_loads.load_id is null
+    {% endif %}
+
+),
+
+listed_runs as (
+
+    select
+        listings.entity,
+        listings.project,
+        listings.run_id,
+        loads.load_id,
+        loads.load_number,
+        coalesce(loads.snapshot_at, loads.started_at) as as_of
+
+    from listings
+    inner join loads_to_build as loads
+        on listings.load_id = loads.load_id
+    where loads.status = 'ok'
 
 ),
 
@@ -42,6 +102,20 @@ versions_in_loads as (
     from run_versions
     inner join loads
         on run_versions.load_id = loads.load_id
+    {% if is_incremental() %}
+        -- Only the runs those loads listed need their version spans.
+        inner join (
+            select distinct
+                entity,
+                project,
+                run_id
+            from listed_runs
+        ) as listed_keys
+            on
+                run_versions.entity = listed_keys.entity
+                and run_versions.project = listed_keys.project
+                and run_versions.run_id = listed_keys.run_id
+    {% endif %}
 
 ),
 
@@ -64,23 +138,6 @@ version_spans as (
         ) as next_load_number
 
     from versions_by_load
-
-),
-
-listed_runs as (
-
-    select
-        listings.entity,
-        listings.project,
-        listings.run_id,
-        loads.load_id,
-        loads.load_number,
-        coalesce(loads.snapshot_at, loads.started_at) as as_of
-
-    from listings
-    inner join loads
-        on listings.load_id = loads.load_id
-    where loads.status = 'ok'
 
 ),
 

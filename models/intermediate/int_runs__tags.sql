@@ -1,3 +1,6 @@
+{#- A table (its tests and ad-hoc queries read a table, not one unnest of every run per reader). -#}
+{{ config(materialized='table') }}
+
 with
 
 runs as (

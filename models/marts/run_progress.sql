@@ -6,9 +6,12 @@ runs as (
 
 ),
 
+-- The latest version's history_line_count (a column read from the versions table, not a
+-- second pass over the runs view).
 run_details as (
 
-    select * from {{ ref('stg_wandb__runs') }}
+    select * from {{ ref('stg_wandb__run_versions') }}
+    where is_latest_version
 
 ),
 

@@ -1,8 +1,48 @@
+{#- Incremental on DuckDB, by load, like int_runs__state_at_load: a build aggregates only the
+    loads this table lacks at their current load number (delete+insert by load_id). A full
+    table on Spark. -#}
+{{
+    config(
+        materialized=('table' if target.type == 'spark' else 'incremental'),
+        incremental_strategy='delete+insert',
+        unique_key='load_id',
+        on_schema_change='fail',
+    )
+}}
+
 with
 
 state_at_load as (
 
     select * from {{ ref('int_runs__state_at_load') }}
+
+),
+
+{% if is_incremental() %}
+
+    built_loads as (
+
+        select distinct
+            load_id,
+            load_number
+
+        from {{ this }}
+
+    ),
+
+{% endif %}
+
+loads_to_build as (
+
+    select state_at_load.*
+    from state_at_load
+    {% if is_incremental() %}
+        left join built_loads
+            on
+                state_at_load.load_id = built_loads.load_id
+                and state_at_load.load_number = built_loads.load_number
+        where built_loads.load_id is null
+    {% endif %}
 
 ),
 
@@ -19,7 +59,7 @@ final as (
         count(case when has_tags then 1 end) as runs_with_tags,
         cast(count(case when has_tags then 1 end) as double) / count(*) as share_with_tags
 
-    from state_at_load
+    from loads_to_build
     group by
         entity,
         project,

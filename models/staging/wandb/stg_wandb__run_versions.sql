@@ -39,13 +39,59 @@ source as (
 
 ),
 
--- Incremental builds: the raw rows of loads this table has not seen yet (a scan of keys,
--- not of JSON), and the runs they touch.
+{% if is_incremental() %}
+
+    -- The key columns alone, for finding what is new: `source` is then referenced once, so
+    -- DuckDB never materialises it with every stored record.
+    source_keys as (
+
+        select
+            entity,
+            project,
+            run_id,
+            load_id
+
+        from {{ source('wandb', 'wandb_runs') }}
+
+    ),
+
+{% endif %}
+
+{% if is_incremental() %}
+
+    -- Incremental builds: the loads this table has not seen yet, found from the key column
+    -- alone (a short list).
+    new_loads as (
+
+        select distinct source_keys.load_id
+        from source_keys
+        where source_keys.load_id not in (select distinct previous.load_id from {{ this }} as previous)
+
+    ),
+
+    -- The runs those loads touch: all their versions are re-derived.
+    touched_runs as (
+
+        select distinct
+            source_keys.entity,
+            source_keys.project,
+            source_keys.run_id
+
+        from source_keys
+        where source_keys.load_id in (select new_loads.load_id from new_loads)
+
+    ),
+
+{% endif %}
+
+-- The raw rows to parse: all of them, or on an incremental build those of the new loads.
+-- Referenced once and filtered by a semi-join on that short list, so DuckDB skips the
+-- stored records of every other load (a NOT IN here would read every record).
 new_rows as (
 
     select * from source
     {% if is_incremental() %}
-        where load_id not in (select distinct previous.load_id from {{ this }} as previous)
+        where load_id in (select new_loads.load_id from new_loads)
     {% endif %}
 
 ),
@@ -151,17 +197,6 @@ new_versions as (
 ),
 
 {% if is_incremental() %}
-
-    touched_runs as (
-
-        select distinct
-            entity,
-            project,
-            run_id
-
-        from new_rows
-
-    ),
 
     -- The earlier versions of the touched runs, as stored: a full version's payload is the
     -- one it fetched (the carry-forward never changes a full row's own payload).
