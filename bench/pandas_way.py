@@ -403,7 +403,7 @@ def check(marts: dict[str, pd.DataFrame], warehouse: Path) -> None:
     problems = []
     for name, ours in marts.items():
         theirs = con.execute(f"select * from marts.{name}").df()
-        columns = [c for c in theirs.columns if c != "load_id"]
+        columns = [c for c in theirs.columns if not c.endswith("load_id")]
         missing = set(columns) - set(ours.columns)
         if missing:
             problems.append(f"{name}: pandas lacks {sorted(missing)}")

@@ -11,7 +11,8 @@ pretrain_values as (
 
 runs as (
 
-    select * from {{ ref('stg_wandb__runs') }}
+    -- The deletion flag, read from a table (not the runs view, which re-joins the listing).
+    select * from {{ ref('int_runs__in_scope') }}
     where not is_deleted_upstream
 
 ),

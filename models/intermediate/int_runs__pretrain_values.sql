@@ -16,7 +16,9 @@ runs as (
 
     select * from {{ ref('stg_wandb__runs') }}
     {% if is_incremental() %}
-        where last_load_id not in (select distinct previous.last_load_id from {{ this }} as previous)
+        where last_load_id not in (
+            select distinct previous.last_load_id from {{ this }} as previous
+        )
     {% endif %}
 
 ),

@@ -78,6 +78,18 @@ listed_runs as (
 
 ),
 
+-- The runs those loads listed (on an incremental build, only their versions are needed).
+listed_keys as (
+
+    select distinct
+        entity,
+        project,
+        run_id
+
+    from listed_runs
+
+),
+
 -- Each version on the project's load sequence, ranked within its load (newest first).
 versions_in_loads as (
 
@@ -104,13 +116,7 @@ versions_in_loads as (
         on run_versions.load_id = loads.load_id
     {% if is_incremental() %}
         -- Only the runs those loads listed need their version spans.
-        inner join (
-            select distinct
-                entity,
-                project,
-                run_id
-            from listed_runs
-        ) as listed_keys
+        inner join listed_keys
             on
                 run_versions.entity = listed_keys.entity
                 and run_versions.project = listed_keys.project

@@ -1,11 +1,27 @@
-{#- A table (its tests and ad-hoc queries read a table, not one unnest of every run per reader). -#}
-{{ config(materialized='table') }}
+{#- Incremental on DuckDB: the pre-hook deletes the tags of runs whose latest version is new
+    (or gone), and a build appends the tags of runs whose latest version came from a load
+    this table has not seen. A table on Spark. -#}
+{{
+    config(
+        materialized=('table' if target.type == 'spark' else 'incremental'),
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_outdated_run_rows() }}",
+    )
+}}
+
+-- depends_on: {{ ref('stg_wandb__run_versions') }}
 
 with
 
 runs as (
 
     select * from {{ ref('stg_wandb__runs') }}
+    {% if is_incremental() %}
+        where last_load_id not in (
+            select distinct previous.last_load_id from {{ this }} as previous
+        )
+    {% endif %}
 
 ),
 
@@ -21,6 +37,7 @@ run_tags as (
         entity,
         project,
         run_id,
+        last_load_id,
         {{ explode_list('tags') }} as tag
 
     from runs
@@ -35,7 +52,8 @@ final as (
         run_tags.run_id,
         run_tags.tag,
         catalog.tag_category,
-        catalog.tag is not null as is_catalogued
+        catalog.tag is not null as is_catalogued,
+        run_tags.last_load_id
 
     from run_tags
     left join catalog

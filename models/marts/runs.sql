@@ -1,3 +1,17 @@
+{#- Incremental on DuckDB: the pre-hook deletes the runs whose latest version is new or that
+    left the analysis, and a build appends the analysed runs the table lacks. A table on
+    Spark. -#}
+{{
+    config(
+        materialized=('table' if target.type == 'spark' else 'incremental'),
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_outdated_run_rows(analysed_only=true) }}",
+    )
+}}
+
+-- depends_on: {{ ref('stg_wandb__run_versions') }}
+
 with
 
 runs as (
@@ -27,7 +41,18 @@ analysed_runs as (
             runs.entity = in_scope.entity
             and runs.project = in_scope.project
             and runs.run_id = in_scope.run_id
-    where in_scope.is_analysed
+    where
+        in_scope.is_analysed
+        {% if is_incremental() %}
+            and not exists (
+                select 1
+                from {{ this }} as built
+                where
+                    built.entity = runs.entity
+                    and built.project = runs.project
+                    and built.run_id = runs.run_id
+            )
+        {% endif %}
 
 ),
 
@@ -50,7 +75,8 @@ final as (
         pretrain_values.pretrain_compute,
         pretrain_values.model_pretrain_compute,
         analysed_runs.tags,
-        {{ tag_flag_columns('analysed_runs.tags') }}
+        {{ tag_flag_columns('analysed_runs.tags') }},
+        analysed_runs.last_load_id
 
     from analysed_runs
     left join pretrain_values

@@ -65,7 +65,9 @@ source as (
 
         select distinct source_keys.load_id
         from source_keys
-        where source_keys.load_id not in (select distinct previous.load_id from {{ this }} as previous)
+        where source_keys.load_id not in (
+            select distinct previous.load_id from {{ this }} as previous
+        )
 
     ),
 

@@ -1,0 +1,30 @@
+{#- A pre-hook for per-run incremental models (DuckDB): on an incremental build, delete the
+    rows of every run whose stored last_load_id is not the load of the run's current latest
+    version, and with analysed_only also those of runs marts.runs no longer admits (deleted
+    upstream, out of scope, excluded). The model then appends the runs it lacks. Deleting in
+    the hook, not through delete+insert, is what removes a run that has no row left to
+    insert (its last tag removed, or gone from the analysis). Renders nothing on a full
+    build or on Spark, where these models are plain tables. -#}
+{% macro delete_outdated_run_rows(analysed_only=false) -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} as stored
+        where not exists (
+            select 1
+            from {{ ref('stg_wandb__run_versions') }} as current_versions
+            {%- if analysed_only %}
+                inner join {{ ref('int_runs__in_scope') }} as in_scope
+                    on
+                        current_versions.entity = in_scope.entity
+                        and current_versions.project = in_scope.project
+                        and current_versions.run_id = in_scope.run_id
+                        and in_scope.is_analysed
+            {%- endif %}
+            where
+                current_versions.is_latest_version
+                and current_versions.entity = stored.entity
+                and current_versions.project = stored.project
+                and current_versions.run_id = stored.run_id
+                and current_versions.load_id = stored.last_load_id
+        )
+    {%- endif -%}
+{%- endmacro %}
