@@ -1,12 +1,15 @@
-{#- Incremental on DuckDB: the pre-hook deletes the tags of runs whose latest version is new
-    (or gone), and a build appends the tags of runs whose latest version came from a load
-    this table has not seen. A table on Spark. -#}
+{#- Incremental on DuckDB: the pre-hooks delete the tags of runs whose latest version is new
+    (all rows if the tag catalog changed), and a build appends the tags of runs whose latest
+    version came from a load this table has not seen. A table on Spark. -#}
 {{
     config(
         materialized=('table' if target.type == 'spark' else 'incremental'),
         incremental_strategy='append',
         on_schema_change='fail',
-        pre_hook="{{ delete_outdated_run_rows() }}",
+        pre_hook=[
+            "{{ delete_outdated_run_rows() }}",
+            "{{ delete_run_tags_if_catalog_changed() }}",
+        ],
     )
 }}
 

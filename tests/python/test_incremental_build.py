@@ -14,11 +14,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 from dbt_builds import build_warehouse
 
 from extract.dbt import run_dbt
 from extract.load import load_file
-from extract.warehouse import connect
+from extract.warehouse import PROJECT_ROOT, connect
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -68,7 +69,7 @@ def _tables(db: Path) -> dict[str, list[tuple]]:
 
 
 @pytest.fixture(scope="module")
-def incremental_and_full(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict]:
+def incremental_and_full(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict, Path]:
     root = tmp_path_factory.mktemp("incremental")
     first, second = sorted(FIXTURES.glob("awkward_runs_*.jsonl"))
     built = build_warehouse(root / "warehouse.duckdb", [first], root / "target")
@@ -83,21 +84,50 @@ def incremental_and_full(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict
     run_dbt(
         ["build", "--full-refresh", "--target-path", str(root / "target")], built.db, quiet=True
     )
-    return incremental, _tables(built.db)
+    return incremental, _tables(built.db), built.db
 
 
 @pytest.mark.parametrize("table", COMPARED)
 def test_incremental_build_equals_full_refresh(
-    incremental_and_full: tuple[dict, dict], table: str
+    incremental_and_full: tuple[dict, dict, Path], table: str
 ) -> None:
-    incremental, full = incremental_and_full
+    incremental, full, _ = incremental_and_full
     assert incremental[table] == full[table]
 
 
-def test_the_changes_reached_the_marts(incremental_and_full: tuple[dict, dict]) -> None:
-    incremental, _ = incremental_and_full
+def test_the_changes_reached_the_marts(incremental_and_full: tuple[dict, dict, Path]) -> None:
+    incremental, _, _ = incremental_and_full
     runs = "\n".join(incremental["marts.runs"])
     assert "'newcomer'" in runs
     assert "'doomed'" in runs  # listed again by a later load: no longer deleted upstream
     tags = "\n".join(incremental["intermediate.int_runs__tags"])
     assert "'big-ints'" not in tags
+
+
+def test_a_tag_catalog_change_reaches_incremental_tags(
+    incremental_and_full: tuple[dict, dict, Path],
+) -> None:
+    """Runs last: rebuilds the tags incrementally under a catalog that recategorises 4M."""
+    *_, db = incremental_and_full
+    project = yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text())
+    catalog = [
+        {**entry, "category": "dataset"} if entry["tag"] == "4M" else entry
+        for entry in project["vars"]["tag_catalog"]
+    ]
+    run_dbt(
+        [
+            "run",
+            "-s",
+            "int_tags__catalog",
+            "int_runs__tags",
+            "--vars",
+            json.dumps({"tag_catalog": catalog}),
+        ],
+        db,
+        quiet=True,
+    )
+    with duckdb.connect(str(db), read_only=True) as con:
+        categories = con.sql(
+            "select distinct tag_category from intermediate.int_runs__tags where tag = '4M'"
+        ).fetchall()
+    assert categories == [("dataset",)]

@@ -33,19 +33,16 @@
 
 with
 
-source as (
-
-    select * from {{ source('wandb', 'wandb_runs') }}
-
-),
-
 {% if is_incremental() %}
 
-    -- The key columns alone, for finding what is new: `source` is then referenced once, so
-    -- DuckDB never materialises it with every stored record.
+    -- Incremental builds find what is new from the raw key columns alone (DuckDB's rowid
+    -- names each raw row), and then read the records of exactly those rows: a filter on
+    -- rowid skips the stored JSON of every other load, which a filter on load_id cannot
+    -- (a row group holds rows of many loads).
     source_keys as (
 
         select
+            {{ raw_row_id() }} as raw_rowid,
             entity,
             project,
             run_id,
@@ -55,12 +52,7 @@ source as (
 
     ),
 
-{% endif %}
-
-{% if is_incremental() %}
-
-    -- Incremental builds: the loads this table has not seen yet, found from the key column
-    -- alone (a short list).
+    -- The loads this table has not seen yet (a short list).
     new_loads as (
 
         select distinct source_keys.load_id
@@ -71,29 +63,33 @@ source as (
 
     ),
 
+    new_keys as (
+
+        select * from source_keys
+        where load_id in (select new_loads.load_id from new_loads)
+
+    ),
+
     -- The runs those loads touch: all their versions are re-derived.
     touched_runs as (
 
         select distinct
-            source_keys.entity,
-            source_keys.project,
-            source_keys.run_id
+            new_keys.entity,
+            new_keys.project,
+            new_keys.run_id
 
-        from source_keys
-        where source_keys.load_id in (select new_loads.load_id from new_loads)
+        from new_keys
 
     ),
 
 {% endif %}
 
 -- The raw rows to parse: all of them, or on an incremental build those of the new loads.
--- Referenced once and filtered by a semi-join on that short list, so DuckDB skips the
--- stored records of every other load (a NOT IN here would read every record).
-new_rows as (
+source as (
 
-    select * from source
+    select * from {{ source('wandb', 'wandb_runs') }}
     {% if is_incremental() %}
-        where load_id in (select new_loads.load_id from new_loads)
+        where {{ raw_row_id() }} in (select new_keys.raw_rowid from new_keys)
     {% endif %}
 
 ),
@@ -110,7 +106,7 @@ extracted as (
         fetch_kind,
         {{ json_extract_paths('record', record_paths) }} as record_fields
 
-    from new_rows
+    from source
 
 ),
 
