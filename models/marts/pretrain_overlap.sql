@@ -1,3 +1,18 @@
+{#- Incremental on DuckDB, like marts.runs: the pre-hook deletes the runs whose latest version
+    is new or that left the analysis, and a build appends the runs with a pair it lacks. A
+    table on Spark. -#}
+{{
+    config(
+        materialized=('table' if target.type == 'spark' else 'incremental'),
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_outdated_run_rows(analysed_only=true) }}",
+    )
+}}
+
+-- depends_on: {{ ref('stg_wandb__run_versions') }}
+-- depends_on: {{ ref('int_runs__in_scope') }}
+
 with
 
 runs as (
@@ -10,8 +25,20 @@ with_a_pair as (
 
     select * from runs
     where
-        (pretrain_steps is not null and model_pretrain_steps is not null)
-        or (pretrain_compute is not null and model_pretrain_compute is not null)
+        (
+            (pretrain_steps is not null and model_pretrain_steps is not null)
+            or (pretrain_compute is not null and model_pretrain_compute is not null)
+        )
+        {% if is_incremental() %}
+            and not exists (
+                select 1
+                from {{ this }} as built
+                where
+                    built.entity = runs.entity
+                    and built.project = runs.project
+                    and built.run_id = runs.run_id
+            )
+        {% endif %}
 
 ),
 
@@ -35,7 +62,8 @@ final as (
         cast(model_pretrain_steps as double)
         / nullif(cast(pretrain_steps as double), 0) as steps_ratio,
         cast(model_pretrain_compute as double)
-        / nullif(cast(pretrain_compute as double), 0) as compute_ratio
+        / nullif(cast(pretrain_compute as double), 0) as compute_ratio,
+        last_load_id
 
     from with_a_pair
 
