@@ -1,14 +1,40 @@
 {#- The one model that parses the record JSON, so it is a table that keeps its parse. On
     DuckDB it is incremental: a build parses only the rows of loads it has not seen yet, and
-    re-derives the versions of exactly the runs those rows touch (their earlier versions
-    come back from this table already parsed; delete+insert by run). On Spark, where
-    dbt-spark has no delete+insert for a Parquet table, it is a full table. -#}
+    re-derives every version of exactly the runs those rows touch (their earlier versions
+    come back from this table already parsed). It merges them in by (run, version_number):
+    new versions are inserted; a stored version whose identity or carried payload changed
+    (an older export loaded late) is rewritten whole; any other stored version gets only
+    its narrow flags updated. No stored row is deleted: a delete in this wide JSON table
+    makes DuckDB's next checkpoint rewrite it (15 s at a million runs, against 0.5 s for
+    the update). On Spark, where dbt-spark has no such merge for a Parquet table, it is a
+    full table. -#}
 {{
     config(
         materialized=('table' if target.type == 'spark' else 'incremental'),
-        incremental_strategy='delete+insert',
-        unique_key=['entity', 'project', 'run_id'],
+        incremental_strategy='merge',
+        unique_key=['entity', 'project', 'run_id', 'version_number'],
         on_schema_change='fail',
+        merge_clauses={
+            'when_matched': [
+                {
+                    'condition': 'DBT_INTERNAL_DEST.load_id != DBT_INTERNAL_SOURCE.load_id'
+                        ~ ' or DBT_INTERNAL_DEST.fetched_at != DBT_INTERNAL_SOURCE.fetched_at'
+                        ~ ' or DBT_INTERNAL_DEST.fetch_kind != DBT_INTERNAL_SOURCE.fetch_kind'
+                        ~ ' or DBT_INTERNAL_DEST.payload_fetched_at'
+                        ~ ' is distinct from DBT_INTERNAL_SOURCE.payload_fetched_at',
+                    'action': 'update',
+                    'mode': 'by_name',
+                },
+                {
+                    'action': 'update',
+                    'mode': 'explicit',
+                    'update': {
+                        'include': ['is_latest_version', 'first_seen_at', 'last_fetched_at'],
+                    },
+                },
+            ],
+            'when_not_matched': [{'action': 'insert', 'mode': 'by_name'}],
+        },
     )
 }}
 
@@ -187,6 +213,7 @@ new_versions as (
                 ('pretrain_compute_text', 'pretrain_compute_text'),
                 ('model_pretrain_steps_text', 'model_pretrain_steps_text'),
                 ('model_pretrain_compute_text', 'model_pretrain_compute_text'),
+                ('fetched_at', 'fetched_at'),
             ]) }}
         end as fetched_payload
 
@@ -226,6 +253,7 @@ new_versions as (
                     ('pretrain_compute_text', 'earlier.pretrain_compute_text'),
                     ('model_pretrain_steps_text', 'earlier.model_pretrain_steps_text'),
                     ('model_pretrain_compute_text', 'earlier.model_pretrain_compute_text'),
+                    ('fetched_at', 'earlier.fetched_at'),
                 ]) }}
             end as fetched_payload
 
@@ -317,6 +345,7 @@ final as (
         {{ struct_field('payload', 'pretrain_compute_text') }} as pretrain_compute_text,
         {{ struct_field('payload', 'model_pretrain_steps_text') }} as model_pretrain_steps_text,
         {{ struct_field('payload', 'model_pretrain_compute_text') }} as model_pretrain_compute_text,
+        {{ struct_field('payload', 'fetched_at') }} as payload_fetched_at,
         first_seen_at,
         last_fetched_at
 
