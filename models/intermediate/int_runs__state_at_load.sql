@@ -31,33 +31,12 @@ listings as (
 
 ),
 
-{% if is_incremental() %}
-
-    built_loads as (
-
-        select distinct
-            load_id,
-            load_number
-
-        from {{ this }}
-
-    ),
-
-{% endif %}
-
 -- The loads this build computes: every ok load, or on an incremental build the ones not
 -- built yet at their current load number.
 loads_to_build as (
 
-    select loads.*
-    from loads
-    {% if is_incremental() %}
-        left join built_loads
-            on
-                loads.load_id = built_loads.load_id
-                and loads.load_number = built_loads.load_number
-        where built_loads.load_id is null
-    {% endif %}
+    select * from loads
+    where {{ load_not_built_yet('loads') }}
 
 ),
 

@@ -29,16 +29,7 @@ with_a_pair as (
             (pretrain_steps is not null and model_pretrain_steps is not null)
             or (pretrain_compute is not null and model_pretrain_compute is not null)
         )
-        {% if is_incremental() %}
-            and not exists (
-                select 1
-                from {{ this }} as built
-                where
-                    built.entity = runs.entity
-                    and built.project = runs.project
-                    and built.run_id = runs.run_id
-            )
-        {% endif %}
+        and {{ run_not_built_yet('runs') }}
 
 ),
 

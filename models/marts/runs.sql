@@ -41,18 +41,7 @@ analysed_runs as (
             runs.entity = in_scope.entity
             and runs.project = in_scope.project
             and runs.run_id = in_scope.run_id
-    where
-        in_scope.is_analysed
-        {% if is_incremental() %}
-            and not exists (
-                select 1
-                from {{ this }} as built
-                where
-                    built.entity = runs.entity
-                    and built.project = runs.project
-                    and built.run_id = runs.run_id
-            )
-        {% endif %}
+    where in_scope.is_analysed and {{ run_not_built_yet('runs') }}
 
 ),
 

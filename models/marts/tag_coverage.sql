@@ -18,31 +18,10 @@ state_at_load as (
 
 ),
 
-{% if is_incremental() %}
-
-    built_loads as (
-
-        select distinct
-            load_id,
-            load_number
-
-        from {{ this }}
-
-    ),
-
-{% endif %}
-
 loads_to_build as (
 
-    select state_at_load.*
-    from state_at_load
-    {% if is_incremental() %}
-        left join built_loads
-            on
-                state_at_load.load_id = built_loads.load_id
-                and state_at_load.load_number = built_loads.load_number
-        where built_loads.load_id is null
-    {% endif %}
+    select * from state_at_load
+    where {{ load_not_built_yet('state_at_load') }}
 
 ),
 
