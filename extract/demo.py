@@ -62,7 +62,9 @@ def run_demo(db: Path) -> None:
             print(f"load {path.name}: {status}")
     finally:
         con.close()
-    run_dbt(["build", "--quiet"], db)
+    # A full refresh: the sample is small, and a warehouse built by an earlier version of
+    # the models (whose incremental tables lack newer columns) is rebuilt, not patched.
+    run_dbt(["build", "--full-refresh", "--quiet"], db)
     con = connect(db, read_only=True)
     try:
         for title, sql in HEADLINES.items():
