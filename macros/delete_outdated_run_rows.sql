@@ -10,21 +10,20 @@
         delete from {{ this }} as stored
         where not exists (
             select 1
-            from {{ ref('stg_wandb__run_versions') }} as current_versions
+            from {{ ref('int_runs__current') }} as current_runs
             {%- if analysed_only %}
                 inner join {{ ref('int_runs__in_scope') }} as in_scope
                     on
-                        current_versions.entity = in_scope.entity
-                        and current_versions.project = in_scope.project
-                        and current_versions.run_id = in_scope.run_id
+                        current_runs.entity = in_scope.entity
+                        and current_runs.project = in_scope.project
+                        and current_runs.run_id = in_scope.run_id
                         and in_scope.is_analysed
             {%- endif %}
             where
-                current_versions.is_latest_version
-                and current_versions.entity = stored.entity
-                and current_versions.project = stored.project
-                and current_versions.run_id = stored.run_id
-                and current_versions.load_id = stored.last_load_id
+                current_runs.entity = stored.entity
+                and current_runs.project = stored.project
+                and current_runs.run_id = stored.run_id
+                and current_runs.last_load_id = stored.last_load_id
         )
     {%- endif -%}
 {%- endmacro %}

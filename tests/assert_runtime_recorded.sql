@@ -6,7 +6,7 @@ with
 
 runs as (
 
-    select * from {{ ref('stg_wandb__runs') }}
+    select * from {{ ref('int_runs__current') }}
     where not is_deleted_upstream
 
 ),

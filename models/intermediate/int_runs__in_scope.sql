@@ -5,7 +5,7 @@ with
 
 runs as (
 
-    select * from {{ ref('stg_wandb__runs') }}
+    select * from {{ ref('int_runs__current') }}
 
 ),
 

@@ -14,7 +14,7 @@ with
 
 runs as (
 
-    select * from {{ ref('stg_wandb__runs') }}
+    select * from {{ ref('int_runs__current') }}
     {% if is_incremental() %}
         where last_load_id not in (
             select distinct previous.last_load_id from {{ this }} as previous

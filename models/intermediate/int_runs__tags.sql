@@ -13,13 +13,11 @@
     )
 }}
 
--- depends_on: {{ ref('stg_wandb__run_versions') }}
-
 with
 
 runs as (
 
-    select * from {{ ref('stg_wandb__runs') }}
+    select * from {{ ref('int_runs__current') }}
     {% if is_incremental() %}
         where last_load_id not in (
             select distinct previous.last_load_id from {{ this }} as previous

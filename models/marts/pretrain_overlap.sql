@@ -10,7 +10,7 @@
     )
 }}
 
--- depends_on: {{ ref('stg_wandb__run_versions') }}
+-- depends_on: {{ ref('int_runs__current') }}
 -- depends_on: {{ ref('int_runs__in_scope') }}
 
 with

@@ -10,13 +10,11 @@
     )
 }}
 
--- depends_on: {{ ref('stg_wandb__run_versions') }}
-
 with
 
 runs as (
 
-    select * from {{ ref('stg_wandb__runs') }}
+    select * from {{ ref('int_runs__current') }}
 
 ),
 

@@ -26,6 +26,7 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 # The models that are incremental on DuckDB, and marts built from them.
 COMPARED = [
     "staging.stg_wandb__run_versions",
+    "intermediate.int_runs__current",
     "intermediate.int_runs__pretrain_values",
     "intermediate.int_runs__tags",
     "intermediate.int_runs__in_scope",
