@@ -9,6 +9,7 @@ ledger, and the file counts as a complete listing of those projects unless `part
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -157,44 +158,68 @@ def load_file(
     already loaded)."""
     if not path.is_file():
         raise UserError(f"no such file: {path}")
-    sha = file_sha256(path)
-    if not force:
-        (seen,) = con.execute(
-            "select count(*) from raw.wandb_loads where source_sha256 = ? and status = 'ok'",
-            [sha],
-        ).fetchone()
-        if seen:
-            return []
     if is_history_file(path):
-        return load_history_file(con, path, sha)
+        sha = file_sha256(path)
+        return [] if _already_loaded(con, sha, force) else load_history_file(con, path, sha)
+    # A path loaded before is most likely a re-run: hash first and skip it without parsing.
+    # A new path is hashed on a second thread while DuckDB parses it (a 3.6 GB file takes
+    # about 5 s to hash); a file whose content was loaded under another name is then
+    # rolled back.
+    known = file_sha256(path) if not force and _loaded_from(con, path) else None
+    if known is not None and _already_loaded(con, known, force):
+        return []
     invocation_id = new_id()
-    con.execute("begin transaction")
-    try:
-        projects = _insert_runs(con, path, invocation_id)
-        for entity, project, load_id in projects:
-            start_load(
-                con,
-                invocation_id=invocation_id,
-                entity=entity,
-                project=project,
-                mode="file",
-                source=str(path),
-                source_sha256=sha,
-                load_id=load_id,
-            )
-        results = _finish_projects(con, projects, partial)
-        con.execute("commit")
-    except duckdb.Error:
-        con.execute("rollback")
-        # A line broke a rule: the line-by-line checks name the problem. If they find
-        # nothing, the error is not the file's and goes up as it is.
-        _stage_file(con, path)
-        _validate(con, path)
-        raise
-    except BaseException:
-        con.execute("rollback")
-        raise
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        hashing = pool.submit(file_sha256, path) if known is None else None
+        con.execute("begin transaction")
+        try:
+            projects = _insert_runs(con, path, invocation_id)
+            sha = known if hashing is None else hashing.result()
+            if _already_loaded(con, sha, force):
+                con.execute("rollback")
+                return []
+            for entity, project, load_id in projects:
+                start_load(
+                    con,
+                    invocation_id=invocation_id,
+                    entity=entity,
+                    project=project,
+                    mode="file",
+                    source=str(path),
+                    source_sha256=sha,
+                    load_id=load_id,
+                )
+            results = _finish_projects(con, projects, partial)
+            con.execute("commit")
+        except duckdb.Error:
+            con.execute("rollback")
+            # A line broke a rule: the line-by-line checks name the problem. If they find
+            # nothing, the error is not the file's and goes up as it is.
+            _stage_file(con, path)
+            _validate(con, path)
+            raise
+        except BaseException:
+            con.execute("rollback")
+            raise
     return results
+
+
+def _already_loaded(con: duckdb.DuckDBPyConnection, sha: str, force: bool) -> bool:
+    """True when a successful load already holds this content (never with force)."""
+    if force:
+        return False
+    (seen,) = con.execute(
+        "select count(*) from raw.wandb_loads where source_sha256 = ? and status = 'ok'",
+        [sha],
+    ).fetchone()
+    return seen > 0
+
+
+def _loaded_from(con: duckdb.DuckDBPyConnection, path: Path) -> bool:
+    (loads,) = con.execute(
+        "select count(*) from raw.wandb_loads where source = ? and status = 'ok'", [str(path)]
+    ).fetchone()
+    return loads > 0
 
 
 def _insert_runs(

@@ -18,6 +18,7 @@ import yaml
 from dbt_builds import build_warehouse
 
 from extract.dbt import run_dbt
+from extract.errors import UserError
 from extract.load import load_file
 from extract.warehouse import PROJECT_ROOT, connect
 
@@ -132,3 +133,19 @@ def test_a_tag_catalog_change_reaches_incremental_tags(
             "select distinct tag_category from intermediate.int_runs__tags where tag = '4M'"
         ).fetchall()
     assert categories == [("dataset",)]
+
+
+def test_a_table_from_an_earlier_model_version_stops_the_build_clearly(
+    incremental_and_full: tuple[dict, dict, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Runs last: marts.runs loses a column, as a table built by an older release would."""
+    *_, db = incremental_and_full
+    with duckdb.connect(str(db)) as con:
+        con.execute("alter table marts.runs drop column last_load_id")
+    with pytest.raises(UserError):
+        run_dbt(["run", "-s", "runs"], db, quiet=True)
+    output = capsys.readouterr().err
+    assert "was built by an earlier version of the models" in output
+    assert "last_load_id" in output
+    assert "dbt build --full-refresh" in output
+    run_dbt(["run", "-s", "runs", "--full-refresh"], db, quiet=True)
