@@ -86,6 +86,19 @@ def test_same_file_twice_is_a_no_op_and_changes_are_counted(con, tmp_path):
     assert con.execute("select count(*) from raw.wandb_runs").fetchone()[0] == 4
 
 
+def test_same_content_under_another_name_is_rolled_back(con, tmp_path):
+    """A new path is hashed while DuckDB parses it; known content leaves nothing behind."""
+    first = write_jsonl(tmp_path / "1.jsonl", [run_line("r1"), run_line("r2")])
+    load_file(con, first)
+    copy = tmp_path / "copy.jsonl"
+    copy.write_bytes(first.read_bytes())
+    assert load_file(con, copy) == []
+    assert con.execute("select count(*) from raw.wandb_runs").fetchone()[0] == 2
+    assert con.execute("select count(*) from raw.wandb_loads").fetchone()[0] == 1
+    (forced,) = load_file(con, copy, force=True)
+    assert forced.runs == 2
+
+
 def test_absent_run_counts_as_deleted_unless_partial(con, tmp_path):
     load_file(con, write_jsonl(tmp_path / "1.jsonl", [run_line("r1"), run_line("r2")]))
     later = [run_line("r1", fetched_at="2025-09-12T00:00:00Z")]
