@@ -141,7 +141,7 @@ def test_ctrl_c_is_recorded_as_failed(fake: FakeWandb, wandb_env: dict[str, str]
         fake.release()
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
-    assert process.returncode == 130
+    assert process.returncode == 130, err
     assert err.strip() == "wandb-warehouse: interrupted"
     assert loads(db) == [("failed", "interrupted", True, 100)]
 
@@ -209,3 +209,16 @@ def test_hanging_server_is_cut_off_by_the_call_timeout(
     assert_one_line_error(result, "kept failing while listing lab/p")
     assert time.monotonic() - started < 30  # the 30 s request timeout never came into play
     assert loads(db)[0][0] == "failed"
+
+
+def test_an_sdk_error_wrapping_ctrl_c_counts_as_an_interrupt():
+    from extract.wandb_client import _interrupted
+
+    try:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as interrupt:
+            raise RuntimeError("request failed") from interrupt
+    except RuntimeError as wrapped:
+        assert _interrupted(wrapped)
+    assert not _interrupted(RuntimeError("HTTP 500"))
