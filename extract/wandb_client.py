@@ -217,9 +217,6 @@ class WandbClient:
         except UserError:
             raise
         except Exception as exc:
-            if _interrupted(exc):
-                # Ctrl-C that reached the SDK mid-request and came back wrapped.
-                raise KeyboardInterrupt from exc
             message = self._explain(exc, what, entity, project)
             if message is None:
                 raise
@@ -370,15 +367,3 @@ def _is_transport(text: str) -> bool:
 def _first_line(text: str, limit: int = 160) -> str:
     text = text.replace("while retrying:", "last error:")
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _interrupted(exc: BaseException) -> bool:
-    """True when a KeyboardInterrupt is in the exception's cause or context chain."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        if isinstance(current, KeyboardInterrupt):
-            return True
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
-    return False

@@ -132,6 +132,9 @@ def test_ctrl_c_is_recorded_as_failed(fake: FakeWandb, wandb_env: dict[str, str]
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        # A runner started in the background (`cmd &` without job control) passes SIGINT
+        # on as ignored, and Python then never raises KeyboardInterrupt: restore it.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         assert fake.held.wait(timeout=60)
@@ -209,16 +212,3 @@ def test_hanging_server_is_cut_off_by_the_call_timeout(
     assert_one_line_error(result, "kept failing while listing lab/p")
     assert time.monotonic() - started < 30  # the 30 s request timeout never came into play
     assert loads(db)[0][0] == "failed"
-
-
-def test_an_sdk_error_wrapping_ctrl_c_counts_as_an_interrupt():
-    from extract.wandb_client import _interrupted
-
-    try:
-        try:
-            raise KeyboardInterrupt
-        except KeyboardInterrupt as interrupt:
-            raise RuntimeError("request failed") from interrupt
-    except RuntimeError as wrapped:
-        assert _interrupted(wrapped)
-    assert not _interrupted(RuntimeError("HTTP 500"))
