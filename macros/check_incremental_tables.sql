@@ -1,8 +1,8 @@
 {#- on-run-start (DuckDB): an incremental build of a table made by an earlier version of
     the models would fail deep inside a model with a binder error (its SQL reads a column
     the old table lacks). Stop before any model runs instead, naming the table, the
-    missing column and the fix. Renders nothing with --full-refresh or on Spark, where
-    these models are plain tables. -#}
+    missing column and the fix. Checks nothing with --full-refresh or on Spark, where
+    these models are plain tables; the hook's statement itself is a no-op `select 1`. -#}
 {% macro check_incremental_tables() -%}
     {%- if execute and not flags.FULL_REFRESH and target.type == 'duckdb' -%}
         {%- for node in graph.nodes.values()
