@@ -6,12 +6,11 @@ runs as (
 
 ),
 
--- The latest version's history_line_count (a column read from the versions table, not a
--- second pass over the runs view).
+-- The latest version's history_line_count, from the narrow one-row-per-run table (not
+-- the wide versions table, nor the runs view).
 run_details as (
 
-    select * from {{ ref('stg_wandb__run_versions') }}
-    where is_latest_version
+    select * from {{ ref('int_runs__current') }}
 
 ),
 
