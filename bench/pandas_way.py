@@ -169,6 +169,7 @@ def runs_mart(latest: pd.DataFrame, catalog: list[dict[str, str]]) -> pd.DataFra
             "heartbeat_at": runs["heartbeat_at"],
             "runtime_seconds": runtime.where(runtime.notna(), elapsed).astype(float),
             "timeout_seconds": runs["timeout"].map(finite_double).astype(float),
+            "version_count": runs["version_count"],
         }
     )
     mart["has_timeout"] = mart["timeout_seconds"].notna()
@@ -207,6 +208,7 @@ def pretrain_overlap(runs: pd.DataFrame) -> pd.DataFrame:
             "model_pretrain_steps",
             "pretrain_compute",
             "model_pretrain_compute",
+            "version_count",
         ]
     ].copy()
 
@@ -359,6 +361,7 @@ def compute(files: list[Path]) -> dict[str, pd.DataFrame]:
     )
     loads["load_number"] = loads.groupby(["entity", "project"]).cumcount() + 1
     latest = versions.drop_duplicates(keys, keep="last").copy()
+    latest["version_count"] = versions.groupby(keys)["run_id"].transform("size")[latest.index]
     # The first file is a complete listing; later (partial) files delete nothing.
     latest["is_deleted"] = False
     runs = runs_mart(latest, catalog)

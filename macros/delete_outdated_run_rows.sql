@@ -1,11 +1,14 @@
 {#- A pre-hook for per-run incremental models (DuckDB): on an incremental build, delete the
-    rows of every run whose stored last_load_id is not the load of the run's current latest
-    version, and with analysed_only also those of runs marts.runs no longer admits (deleted
-    upstream, out of scope, excluded). The model then appends the runs it lacks. Deleting in
-    the hook, not through delete+insert, is what removes a run that has no row left to
-    insert (its last tag removed, or gone from the analysis). Renders nothing on a full
-    build or on Spark, where these models are plain tables. -#}
-{% macro delete_outdated_run_rows(analysed_only=false) -%}
+    rows of every run whose stored revision columns differ from the run's current ones in
+    int_runs__current (last_load_id: the load of its latest version; a model that reads the
+    payload a light latest version carries forward also passes version_count, which a late
+    older export changes without changing that version), and with analysed_only also those
+    of runs marts.runs no longer admits (deleted upstream, out of scope, excluded). The
+    model then appends the runs it lacks. Deleting in the hook, not through delete+insert,
+    is what removes a run that has no row left to insert (its last tag removed, or gone
+    from the analysis). Renders nothing on a full build or on Spark, where these models
+    are plain tables. -#}
+{% macro delete_outdated_run_rows(analysed_only=false, revision=['last_load_id']) -%}
     {%- if is_incremental() -%}
         delete from {{ this }} as stored
         where not exists (
@@ -23,7 +26,9 @@
                 current_runs.entity = stored.entity
                 and current_runs.project = stored.project
                 and current_runs.run_id = stored.run_id
-                and current_runs.last_load_id = stored.last_load_id
+                {%- for column in revision %}
+                and current_runs.{{ column }} = stored.{{ column }}
+                {%- endfor %}
         )
     {%- endif -%}
 {%- endmacro %}

@@ -1,6 +1,8 @@
-{#- Incremental on DuckDB: a build re-derives only the runs whose latest version came from a
-    load this table has not seen (delete+insert by run); every synced run stays here, so no
-    row ever needs deleting. A full table on Spark. -#}
+{#- Incremental on DuckDB: a build re-derives only the runs whose last_load_id or
+    version_count differ from the stored ones (delete+insert by run): a new latest version,
+    or an older export loaded late that changes the payload a light latest version carries
+    forward. Every synced run stays here, so no row ever needs deleting. A full table on
+    Spark. -#}
 {{
     config(
         materialized=('table' if target.type == 'spark' else 'incremental'),
@@ -14,10 +16,17 @@ with
 
 runs as (
 
-    select * from {{ ref('int_runs__current') }}
+    select * from {{ ref('int_runs__current') }} as current_runs
     {% if is_incremental() %}
-        where last_load_id not in (
-            select distinct previous.last_load_id from {{ this }} as previous
+        where not exists (
+            select 1
+            from {{ this }} as previous
+            where
+                previous.entity = current_runs.entity
+                and previous.project = current_runs.project
+                and previous.run_id = current_runs.run_id
+                and previous.last_load_id = current_runs.last_load_id
+                and previous.version_count = current_runs.version_count
         )
     {% endif %}
 
@@ -37,7 +46,8 @@ final as (
         {{ exact_integer('pretrain_compute_text') }} as pretrain_compute,
         {{ exact_integer('model_pretrain_steps_text') }} as model_pretrain_steps,
         {{ exact_integer('model_pretrain_compute_text') }} as model_pretrain_compute,
-        last_load_id
+        last_load_id,
+        version_count
 
     from runs
 

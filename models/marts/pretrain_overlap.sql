@@ -1,12 +1,14 @@
 {#- Incremental on DuckDB, like marts.runs: the pre-hook deletes the runs whose latest version
-    is new or that left the analysis, and a build appends the runs with a pair it lacks. A
-    table on Spark. -#}
+    or version count changed or that left the analysis, and a build appends the runs with a
+    pair it lacks. A table on Spark. -#}
 {{
     config(
         materialized=('table' if target.type == 'spark' else 'incremental'),
         incremental_strategy='append',
         on_schema_change='fail',
-        pre_hook="{{ delete_outdated_run_rows(analysed_only=true) }}",
+        pre_hook="{{ delete_outdated_run_rows(
+            analysed_only=true, revision=['last_load_id', 'version_count']
+        ) }}",
     )
 }}
 
@@ -54,7 +56,8 @@ final as (
         / nullif(cast(pretrain_steps as double), 0) as steps_ratio,
         cast(model_pretrain_compute as double)
         / nullif(cast(pretrain_compute as double), 0) as compute_ratio,
-        last_load_id
+        last_load_id,
+        version_count
 
     from with_a_pair
 

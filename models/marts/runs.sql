@@ -1,12 +1,14 @@
-{#- Incremental on DuckDB: the pre-hook deletes the runs whose latest version is new or that
-    left the analysis, and a build appends the analysed runs the table lacks. A table on
-    Spark. -#}
+{#- Incremental on DuckDB: the pre-hook deletes the runs whose latest version or version
+    count changed or that left the analysis, and a build appends the analysed runs the
+    table lacks. A table on Spark. -#}
 {{
     config(
         materialized=('table' if target.type == 'spark' else 'incremental'),
         incremental_strategy='append',
         on_schema_change='fail',
-        pre_hook="{{ delete_outdated_run_rows(analysed_only=true) }}",
+        pre_hook="{{ delete_outdated_run_rows(
+            analysed_only=true, revision=['last_load_id', 'version_count']
+        ) }}",
     )
 }}
 
@@ -63,7 +65,8 @@ final as (
         pretrain_values.model_pretrain_compute,
         analysed_runs.tags,
         {{ tag_flag_columns('analysed_runs.tags') }},
-        analysed_runs.last_load_id
+        analysed_runs.last_load_id,
+        analysed_runs.version_count
 
     from analysed_runs
     left join pretrain_values

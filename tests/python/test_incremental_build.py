@@ -3,8 +3,10 @@
 The awkward fixtures are loaded one at a time with a build after each, then a third,
 partial load changes what incremental models find hardest: a run loses every tag (no row
 left to insert), a run changes state, a run comes back to the listing (no longer deleted
-upstream) and a brand-new run appears. Every model table is then compared, row for row,
-with `dbt build --full-refresh` of the same raw layer.
+upstream) and a brand-new run appears. A last, older export then changes the payload a
+run's light latest version carries, without changing that version or its load. Every
+model table is then compared, row for row, with `dbt build --full-refresh` of the same
+raw layer.
 """
 
 from __future__ import annotations
@@ -62,6 +64,26 @@ def _third_load(path: Path) -> Path:
     return path
 
 
+def _late_older_load(path: Path) -> Path:
+    """An older export loaded last: a full fetch of goes-light (2025-09-05) that falls between
+    its first full fetch (09-01) and its light latest version (09-10). The latest version
+    and its load stay the same; the payload it carries forward changes."""
+    run = {
+        "entity": "lab",
+        "project": "alpha",
+        "fetched_at": "2025-09-05T00:00:00Z",
+        "name": "goes-light",
+        "displayName": "goes light",
+        "state": "running",
+        "tags": ["4M"],
+        "createdAt": "2025-09-04T03:00:00Z",
+        "config": {"timeout": {"value": 3600}, "pretrain_steps": {"value": 700}},
+        "summaryMetrics": {"_runtime": 250, "model_pretrain_steps": 700},
+    }
+    path.write_text(json.dumps(run) + "\n")
+    return path
+
+
 def _tables(db: Path) -> dict[str, list[tuple]]:
     with duckdb.connect(str(db), read_only=True) as con:
         return {
@@ -75,7 +97,12 @@ def incremental_and_full(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict
     root = tmp_path_factory.mktemp("incremental")
     first, second = sorted(FIXTURES.glob("awkward_runs_*.jsonl"))
     built = build_warehouse(root / "warehouse.duckdb", [first], root / "target")
-    for path, partial in ((second, False), (_third_load(root / "third.jsonl"), True)):
+    later_loads = (
+        (second, False),
+        (_third_load(root / "third.jsonl"), True),
+        (_late_older_load(root / "late.jsonl"), True),
+    )
+    for path, partial in later_loads:
         con = connect(built.db)
         try:
             load_file(con, path, partial=partial)
@@ -104,6 +131,8 @@ def test_the_changes_reached_the_marts(incremental_and_full: tuple[dict, dict, P
     assert "'doomed'" in runs  # listed again by a later load: no longer deleted upstream
     tags = "\n".join(incremental["intermediate.int_runs__tags"])
     assert "'big-ints'" not in tags
+    # The late older load changed what goes-light's latest (light) version carries.
+    assert any("'goes-light'" in row and "700" in row for row in incremental["marts.runs"])
 
 
 def test_a_tag_catalog_change_reaches_incremental_tags(
