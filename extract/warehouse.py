@@ -22,7 +22,7 @@ DEFAULT_DB = "warehouse.duckdb"
 # The same knobs (and defaults) as profiles.yml, so `load` and `dbt build` share limits.
 THREADS_ENV_VAR = "WANDB_WAREHOUSE_THREADS"
 MEMORY_LIMIT_ENV_VAR = "WANDB_WAREHOUSE_MEMORY_LIMIT"
-DEFAULT_MEMORY_LIMIT = "3GB"
+DEFAULT_MEMORY_LIMIT = "2.5GB"
 
 RAW_DDL = """
 create schema if not exists raw;
