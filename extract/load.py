@@ -174,10 +174,13 @@ def load_file(
         con.execute("begin transaction")
         try:
             projects = _insert_runs(con, path, invocation_id)
-            sha = known if hashing is None else hashing.result()
-            if _already_loaded(con, sha, force):
-                con.execute("rollback")
-                return []
+            if hashing is None:
+                sha = known  # already checked above
+            else:
+                sha = hashing.result()
+                if _already_loaded(con, sha, force):
+                    con.execute("rollback")
+                    return []
             for entity, project, load_id in projects:
                 start_load(
                     con,
