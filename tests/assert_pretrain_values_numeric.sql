@@ -17,26 +17,38 @@ runs as (
 
 ),
 
+-- One pass over the million rows; the four fields are then named on the few rows left.
+unparsed as (
+
+    select * from pretrain_values
+    where
+        (pretrain_steps_text is not null and pretrain_steps is null)
+        or (pretrain_compute_text is not null and pretrain_compute is null)
+        or (model_pretrain_steps_text is not null and model_pretrain_steps is null)
+        or (model_pretrain_compute_text is not null and model_pretrain_compute is null)
+
+),
+
 checked as (
 
     select entity, project, run_id, 'pretrain_steps' as field, pretrain_steps_text as value_text
-    from pretrain_values
+    from unparsed
     where pretrain_steps_text is not null and pretrain_steps is null
     union all
     select entity, project, run_id, 'pretrain_compute' as field, pretrain_compute_text as value_text
-    from pretrain_values
+    from unparsed
     where pretrain_compute_text is not null and pretrain_compute is null
     union all
     select
         entity, project, run_id, 'model_pretrain_steps' as field,
         model_pretrain_steps_text as value_text
-    from pretrain_values
+    from unparsed
     where model_pretrain_steps_text is not null and model_pretrain_steps is null
     union all
     select
         entity, project, run_id, 'model_pretrain_compute' as field,
         model_pretrain_compute_text as value_text
-    from pretrain_values
+    from unparsed
     where model_pretrain_compute_text is not null and model_pretrain_compute is null
 
 ),

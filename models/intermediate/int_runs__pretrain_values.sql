@@ -16,18 +16,16 @@ with
 
 runs as (
 
-    select * from {{ ref('int_runs__current') }} as current_runs
+    select current_runs.*
+    from {{ ref('int_runs__current') }} as current_runs
     {% if is_incremental() %}
-        where not exists (
-            select 1
-            from {{ this }} as previous
-            where
-                previous.entity = current_runs.entity
-                and previous.project = current_runs.project
-                and previous.run_id = current_runs.run_id
-                and previous.last_load_id = current_runs.last_load_id
-                and previous.version_count = current_runs.version_count
-        )
+        anti join {{ this }} as previous
+            on
+                current_runs.entity = previous.entity
+                and current_runs.project = previous.project
+                and current_runs.run_id = previous.run_id
+                and current_runs.last_load_id = previous.last_load_id
+                and current_runs.version_count = previous.version_count
     {% endif %}
 
 ),

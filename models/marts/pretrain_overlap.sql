@@ -25,13 +25,12 @@ runs as (
 
 with_a_pair as (
 
-    select * from runs
+    select runs.*
+    from runs
+    {{ anti_join_runs_built('runs') }}
     where
-        (
-            (pretrain_steps is not null and model_pretrain_steps is not null)
-            or (pretrain_compute is not null and model_pretrain_compute is not null)
-        )
-        and {{ run_not_built_yet('runs') }}
+        (runs.pretrain_steps is not null and runs.model_pretrain_steps is not null)
+        or (runs.pretrain_compute is not null and runs.model_pretrain_compute is not null)
 
 ),
 

@@ -41,7 +41,8 @@ analysed_runs as (
             runs.entity = in_scope.entity
             and runs.project = in_scope.project
             and runs.run_id = in_scope.run_id
-    where in_scope.is_analysed and {{ run_not_built_yet('runs') }}
+    {{ anti_join_runs_built('runs') }}
+    where in_scope.is_analysed
 
 ),
 

