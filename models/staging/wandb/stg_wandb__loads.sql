@@ -36,6 +36,33 @@ renamed as (
 
     from source
 
+),
+
+-- The newest complete listing of each project says which runs still exist upstream.
+ranked_complete as (
+
+    select
+        load_id,
+        row_number() over (
+            partition by entity, project
+            order by snapshot_at desc, started_at desc
+        ) as recency
+
+    from renamed
+    where status = 'ok' and is_listing_complete
+
+),
+
+final as (
+
+    select
+        renamed.*,
+        coalesce(ranked_complete.recency = 1, false) as is_latest_complete_listing
+
+    from renamed
+    left join ranked_complete
+        on renamed.load_id = ranked_complete.load_id
+
 )
 
-select * from renamed
+select * from final
