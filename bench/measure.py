@@ -1,13 +1,15 @@
 """Run one benchmark step as a child process and measure it: wall, CPU and peak RSS.
 
-Every step runs in its own process so its peak resident set size is its own (`wait4`
-returns the rusage of exactly that child, including any processes it waited for). The
+Every step runs in its own process, started through bench.launch, so its peak resident
+set size is its own (see bench/launch.py; `wait4` returns the rusage of exactly that
+child, including any processes it waited for). The
 machine's load average is recorded next to each figure: on a shared box the wall time
 of a step says as much about its neighbours as about itself, CPU seconds less so.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import subprocess
@@ -62,29 +64,30 @@ class Step:
 def run_measured(
     command: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None
 ) -> Sample:
-    """Run `command` to completion; raise StepFailed (with its output) if it fails."""
-    with tempfile.TemporaryFile() as output:
+    """Run `command` to completion through bench.launch (so its peak RSS is its own);
+    raise StepFailed (with its output) if it fails."""
+    with tempfile.TemporaryFile() as output, tempfile.TemporaryDirectory() as scratch:
+        report = Path(scratch) / "usage.json"
         load_avg = os.getloadavg()[0]
         started = time.perf_counter()
-        process = subprocess.Popen(
-            command,
+        process = subprocess.run(
+            python_module("bench.launch", str(report), "--", *command),
             stdout=output,
             stderr=subprocess.STDOUT,
             env={**os.environ, **(env or {})},
             cwd=cwd,
+            check=False,
         )
-        _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
         if process.returncode != 0:
             output.seek(0)
             tail = output.read().decode(errors="replace")[-3000:]
             raise StepFailed(f"{' '.join(command)} exited {process.returncode}:\n{tail}")
-    # ru_maxrss is in kilobytes on Linux.
+        usage = json.loads(report.read_text())
     return Sample(
         wall_s=wall,
-        cpu_s=usage.ru_utime + usage.ru_stime,
-        peak_rss_mb=usage.ru_maxrss / 1024,
+        cpu_s=usage["cpu_s"],
+        peak_rss_mb=usage["peak_rss_mb"],
         load_avg=load_avg,
     )
 
