@@ -4,7 +4,7 @@
     (one latest version per run, stg_wandb__loads, stg_wandb__listings); `columns` are the
     version columns to keep. Renders three CTEs, each followed by a comma: latest_complete_loads,
     latest_listings and judged_runs, which adds is_deleted_upstream, version_count,
-    last_load_id and listing_load_id.
+    last_load_id, touched_by_load_id and listing_load_id.
 
     The flag comes from left joins on the listing ledger (at most one complete load per
     project, one listing row per run), which add columns and never rows. A run fetched
@@ -52,6 +52,7 @@ judged_runs as (
         {{ latest_versions }}.last_fetched_at,
         {{ latest_versions }}.version_number as version_count,
         {{ latest_versions }}.load_id as last_load_id,
+        {{ latest_versions }}.touched_by_load_id,
         latest_complete_loads.load_id as listing_load_id
 
     from {{ latest_versions }}

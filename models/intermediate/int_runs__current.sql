@@ -35,7 +35,8 @@
     'model_pretrain_compute_text',
 ] -%}
 {%- set latest_columns = version_columns
-    + ['first_seen_at', 'last_fetched_at', 'version_number', 'load_id'] -%}
+    + ['first_seen_at', 'last_fetched_at', 'version_number', 'load_id', 'touched_by_load_id']
+-%}
 
 -- depends_on: {{ ref('stg_wandb__run_versions') }}
 -- depends_on: {{ ref('stg_wandb__loads') }}
@@ -54,6 +55,7 @@ with
             last_fetched_at,
             version_count,
             last_load_id,
+            touched_by_load_id,
             listing_load_id
 
         from {{ ref('stg_wandb__runs') }}

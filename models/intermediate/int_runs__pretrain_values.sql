@@ -1,8 +1,9 @@
-{#- Incremental on DuckDB: a build re-derives only the runs whose last_load_id or
-    version_count differ from the stored ones (delete+insert by run): a new latest version,
-    or an older export loaded late that changes the payload a light latest version carries
-    forward. Every synced run stays here, so no row ever needs deleting. A full table on
-    Spark. -#}
+{#- Incremental on DuckDB: a build re-derives (delete+insert by run) only the runs a load
+    this table has not seen touched, found by touched_by_load_id: a new latest version, or
+    an older export loaded late that changes the payload a light latest version carries
+    forward. A semi join on that short list of loads is pushed into DuckDB's scan of
+    int_runs__current, which then reads only those runs. Every synced run stays here, so
+    no row ever needs deleting. A full table on Spark. -#}
 {{
     config(
         materialized=('table' if target.type == 'spark' else 'incremental'),
@@ -19,13 +20,9 @@ runs as (
     select current_runs.*
     from {{ ref('int_runs__current') }} as current_runs
     {% if is_incremental() %}
-        anti join {{ this }} as previous
-            on
-                current_runs.entity = previous.entity
-                and current_runs.project = previous.project
-                and current_runs.run_id = previous.run_id
-                and current_runs.last_load_id = previous.last_load_id
-                and current_runs.version_count = previous.version_count
+        where current_runs.touched_by_load_id in (
+            {{ unseen_current_values('touched_by_load_id') }}
+        )
     {% endif %}
 
 ),
@@ -45,7 +42,8 @@ final as (
         {{ exact_integer('model_pretrain_steps_text') }} as model_pretrain_steps,
         {{ exact_integer('model_pretrain_compute_text') }} as model_pretrain_compute,
         last_load_id,
-        version_count
+        version_count,
+        touched_by_load_id
 
     from runs
 

@@ -1,13 +1,13 @@
-{#- Incremental on DuckDB: the pre-hooks delete the tags of runs whose latest version is new
-    (all rows if the tag catalog changed), and a build appends the tags of runs whose latest
-    version came from a load this table has not seen. A table on Spark. -#}
+{#- Incremental on DuckDB: the pre-hooks delete the tags of runs whose latest version came
+    from a load this table has not seen (all rows if the tag catalog changed), and a build
+    appends the tags of those runs. A table on Spark. -#}
 {{
     config(
         materialized=('table' if target.type == 'spark' else 'incremental'),
         incremental_strategy='append',
         on_schema_change='fail',
         pre_hook=[
-            "{{ delete_outdated_run_rows() }}",
+            "{{ delete_rederived_run_rows('last_load_id') }}",
             "{{ delete_run_tags_if_catalog_changed() }}",
         ],
     )
@@ -19,9 +19,7 @@ runs as (
 
     select * from {{ ref('int_runs__current') }}
     {% if is_incremental() %}
-        where last_load_id not in (
-            select distinct previous.last_load_id from {{ this }} as previous
-        )
+        where last_load_id in ({{ unseen_current_values('last_load_id') }})
     {% endif %}
 
 ),

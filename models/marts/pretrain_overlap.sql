@@ -1,14 +1,12 @@
-{#- Incremental on DuckDB, like marts.runs: the pre-hook deletes the runs whose latest version
-    or version count changed or that left the analysis, and a build appends the runs with a
-    pair it lacks. A table on Spark. -#}
+{#- Incremental on DuckDB, like marts.runs: the pre-hook deletes the runs a load this table
+    has not seen touched and those that left the analysis, and a build appends the runs
+    with a pair it lacks. A table on Spark. -#}
 {{
     config(
         materialized=('table' if target.type == 'spark' else 'incremental'),
         incremental_strategy='append',
         on_schema_change='fail',
-        pre_hook="{{ delete_outdated_run_rows(
-            analysed_only=true, revision=['last_load_id', 'version_count']
-        ) }}",
+        pre_hook="{{ delete_rederived_run_rows('touched_by_load_id', analysed_only=true) }}",
     )
 }}
 
@@ -56,7 +54,8 @@ final as (
         cast(model_pretrain_compute as double)
         / nullif(cast(pretrain_compute as double), 0) as compute_ratio,
         last_load_id,
-        version_count
+        version_count,
+        touched_by_load_id
 
     from with_a_pair
 

@@ -1,14 +1,12 @@
-{#- Incremental on DuckDB: the pre-hook deletes the runs whose latest version or version
-    count changed or that left the analysis, and a build appends the analysed runs the
-    table lacks. A table on Spark. -#}
+{#- Incremental on DuckDB: the pre-hook deletes the runs a load this table has not seen
+    touched (touched_by_load_id) and those that left the analysis, and a build appends the
+    analysed runs the table lacks. A table on Spark. -#}
 {{
     config(
         materialized=('table' if target.type == 'spark' else 'incremental'),
         incremental_strategy='append',
         on_schema_change='fail',
-        pre_hook="{{ delete_outdated_run_rows(
-            analysed_only=true, revision=['last_load_id', 'version_count']
-        ) }}",
+        pre_hook="{{ delete_rederived_run_rows('touched_by_load_id', analysed_only=true) }}",
     )
 }}
 
@@ -67,7 +65,8 @@ final as (
         analysed_runs.tags,
         {{ tag_flag_columns('analysed_runs.tags') }},
         analysed_runs.last_load_id,
-        analysed_runs.version_count
+        analysed_runs.version_count,
+        analysed_runs.touched_by_load_id
 
     from analysed_runs
     left join pretrain_values

@@ -34,7 +34,12 @@
                     'action': 'update',
                     'mode': 'explicit',
                     'update': {
-                        'include': ['is_latest_version', 'first_seen_at', 'last_fetched_at'],
+                        'include': [
+                            'is_latest_version',
+                            'first_seen_at',
+                            'last_fetched_at',
+                            'touched_by_load_id',
+                        ],
                     },
                 },
             ],
@@ -63,6 +68,12 @@
 ] -%}
 
 with
+
+loads as (
+
+    select * from {{ ref('stg_wandb__loads') }}
+
+),
 
 {% if is_incremental() %}
 
@@ -294,6 +305,19 @@ payloads as (
 
 ),
 
+-- Each version's load number: its load's position among the project's loads, by start.
+numbered_payloads as (
+
+    select
+        payloads.*,
+        loads.load_number
+
+    from payloads
+    left join loads
+        on payloads.load_id = loads.load_id
+
+),
+
 carried_forward as (
 
     select
@@ -324,9 +348,10 @@ carried_forward as (
         cast(row_number() over run_history as bigint) as version_number,
         count(*) over run_versions as version_count,
         min(fetched_at) over run_versions as first_seen_at,
-        max(fetched_at) over run_versions as last_fetched_at
+        max(fetched_at) over run_versions as last_fetched_at,
+        max(load_number) over run_versions as touched_load_number
 
-    from payloads
+    from numbered_payloads
     window
         run_history as (
             partition by entity, project, run_id
@@ -466,6 +491,22 @@ carried_forward as (
 
 {% endif %}
 
+-- The load that touched the run last: the newest load (by start) with a version of it.
+touched as (
+
+    select
+        versions.*,
+        loads.load_id as touched_by_load_id
+
+    from versions
+    left join loads
+        on
+            versions.entity = loads.entity
+            and versions.project = loads.project
+            and versions.touched_load_number = loads.load_number
+
+),
+
 final as (
 
     select
@@ -500,9 +541,10 @@ final as (
         {{ struct_field('payload', 'model_pretrain_compute_text') }} as model_pretrain_compute_text,
         payload_fetched_at,
         first_seen_at,
-        last_fetched_at
+        last_fetched_at,
+        touched_by_load_id
 
-    from versions
+    from touched
 
 )
 
