@@ -1,10 +1,11 @@
 {#- stg_wandb__runs without the config and summary JSON, kept as a table: the models and
     tests that need a run's typed fields or its deletion flag read this instead of
     re-evaluating the view (latest versions joined to the listing ledger: 1 to 2 s per
-    read at a million runs). Incremental on DuckDB: a build re-derives only the runs a new
-    load touched and the runs of projects with a new complete listing (the view's logic,
-    shared through the runs_judged_by_listings macro) and merges them in by run; runs
-    never leave the view, so no row is ever deleted. A table on Spark. -#}
+    read at a million runs). Incremental on DuckDB: a build re-derives only the runs whose
+    touched_by_load_id it does not hold yet and the runs of projects with a new complete
+    listing (the view's logic, shared through the runs_judged_by_listings macro) and
+    merges them in by run; runs never leave the view, so no row is ever deleted. A table
+    on Spark. -#}
 {{
     config(
         materialized=('table' if target.type == 'spark' else 'incremental'),
@@ -88,71 +89,21 @@ with
 
     ),
 
-    -- The loads this table has seen: the load of each run's latest version, and the
-    -- complete listing each project was judged by. (An older export loaded late is the
-    -- latest load of none of its runs: those few runs are re-derived at every build.)
-    seen_loads as (
+    -- The loads that touched a run last (touched_by_load_id) and that this table does not
+    -- hold yet: the runs they touched are the ones whose versions changed, an older export
+    -- loaded late included. A load every run of which a later load touched again is
+    -- nobody's touched_by_load_id, so it never comes back.
+    new_touches as not materialized (
 
-        select distinct previous.last_load_id as load_id
-        from {{ this }} as previous
-
-        union
-
-        select distinct previous.listing_load_id as load_id
-        from {{ this }} as previous
-        where previous.listing_load_id is not null
-
-    ),
-
-    new_loads as not materialized (
-
-        select distinct run_versions.load_id
+        select distinct run_versions.touched_by_load_id
         from run_versions
-        where run_versions.load_id not in (select seen_loads.load_id from seen_loads)
-
-    ),
-
-    -- The versions the new loads stored (keys only).
-    new_load_versions as (
-
-        select
-            run_versions.entity,
-            run_versions.project,
-            run_versions.run_id,
+        where
             run_versions.is_latest_version
-
-        from run_versions
-        where run_versions.load_id in (select new_loads.load_id from new_loads)
-
-    ),
-
-    touched_runs as (
-
-        select distinct
-            new_load_versions.entity,
-            new_load_versions.project,
-            new_load_versions.run_id
-
-        from new_load_versions
-
-    ),
-
-    -- Touched runs whose latest version is older than the new loads (an older export
-    -- loaded late); usually none.
-    stale_touched_runs as (
-
-        select
-            touched_runs.entity,
-            touched_runs.project,
-            touched_runs.run_id
-
-        from touched_runs
-        anti join new_load_versions
-            on
-                touched_runs.entity = new_load_versions.entity
-                and touched_runs.project = new_load_versions.project
-                and touched_runs.run_id = new_load_versions.run_id
-                and new_load_versions.is_latest_version
+            and run_versions.touched_by_load_id not in (
+                select distinct previous.touched_by_load_id
+                from {{ this }} as previous
+                where previous.touched_by_load_id is not null
+            )
 
     ),
 
@@ -166,34 +117,27 @@ with
         from loads
         where
             loads.is_latest_complete_listing
-            and loads.load_id not in (select seen_loads.load_id from seen_loads)
+            and loads.load_id not in (
+                select distinct previous.listing_load_id
+                from {{ this }} as previous
+                where previous.listing_load_id is not null
+            )
 
     ),
 
-    -- The latest version of every run to re-derive, in three disjoint parts. The last
-    -- two are usually empty, and a join with an empty side reads nothing.
+    -- The latest version of every run to re-derive, in two disjoint parts; the second is
+    -- usually empty, and a join with an empty side reads nothing.
     latest_versions as (
 
-        -- Runs whose latest version a new load stored.
+        -- Runs a new load touched.
         select {{ column_list(latest_columns, 'run_versions') }}
 
         from run_versions
         where
             run_versions.is_latest_version
-            and run_versions.load_id in (select new_loads.load_id from new_loads)
-
-        union all
-
-        -- Runs a new load touched only with an older version.
-        select {{ column_list(latest_columns, 'run_versions') }}
-
-        from run_versions
-        inner join stale_touched_runs
-            on
-                run_versions.entity = stale_touched_runs.entity
-                and run_versions.project = stale_touched_runs.project
-                and run_versions.run_id = stale_touched_runs.run_id
-        where run_versions.is_latest_version
+            and run_versions.touched_by_load_id in (
+                select new_touches.touched_by_load_id from new_touches
+            )
 
         union all
 
@@ -205,12 +149,11 @@ with
             on
                 run_versions.entity = relisted_projects.entity
                 and run_versions.project = relisted_projects.project
-        anti join touched_runs
-            on
-                run_versions.entity = touched_runs.entity
-                and run_versions.project = touched_runs.project
-                and run_versions.run_id = touched_runs.run_id
-        where run_versions.is_latest_version
+        where
+            run_versions.is_latest_version
+            and run_versions.touched_by_load_id not in (
+                select new_touches.touched_by_load_id from new_touches
+            )
 
     ),
 
