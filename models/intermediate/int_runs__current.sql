@@ -67,7 +67,7 @@ with
 
     -- stg_wandb__runs re-derived for the runs a build can change, from their latest
     -- versions: a filter on the view would come after its joins, so it would still read
-    -- every run's latest version (1.5 to 3.5 s at a million runs, against 0.2 s here).
+    -- every run's latest version (2.5 to 4.6 s at a million runs, against 0.5 s here).
     -- DuckDB pushes a semi join on a short list of loads into its scan, which then reads
     -- only those rows; `not materialized` keeps a CTE used twice from being computed
     -- once in full, which would defeat that.

@@ -229,7 +229,6 @@ new_versions as (
                 ('pretrain_compute_text', 'pretrain_compute_text'),
                 ('model_pretrain_steps_text', 'model_pretrain_steps_text'),
                 ('model_pretrain_compute_text', 'model_pretrain_compute_text'),
-                ('fetched_at', 'fetched_at'),
             ]) }}
         end as fetched_payload
 
@@ -364,31 +363,10 @@ carried_forward as (
 
 {% if is_incremental() %}
 
-    -- The versions the merge inserts or rewrites whole (their slot is new, or holds
-    -- another version or payload); every other one only gets its flags updated.
-    rewritten as (
-
-        select
-            carried_forward.entity,
-            carried_forward.project,
-            carried_forward.run_id,
-            carried_forward.version_number
-
-        from carried_forward
-        left join stored_slots
-            on
-                carried_forward.entity = stored_slots.entity
-                and carried_forward.project = stored_slots.project
-                and carried_forward.run_id = stored_slots.run_id
-                and carried_forward.version_number = stored_slots.version_number
-        where
-            stored_slots.version_number is null
-            or {{ any_column_differs('carried_forward', 'stored_slots', rewrite_columns) }}
-
-    ),
-
-    -- The stored full versions whose payload a rewritten version carries (an older export
-    -- loaded late, or a new light version): only these stored rows are read whole.
+    -- The stored full versions whose payload a version the merge inserts or rewrites
+    -- whole carries (its slot is new, or holds another version or payload: an older export
+    -- loaded late, or a new light version). Only these stored rows are read whole; every
+    -- other version only gets its flags updated.
     needed_stored_payloads as (
 
         select distinct
@@ -399,13 +377,18 @@ carried_forward as (
             carried_forward.payload_fetched_at
 
         from carried_forward
-        inner join rewritten
+        left join stored_slots
             on
-                carried_forward.entity = rewritten.entity
-                and carried_forward.project = rewritten.project
-                and carried_forward.run_id = rewritten.run_id
-                and carried_forward.version_number = rewritten.version_number
-        where carried_forward.payload_load_id not in (select new_loads.load_id from new_loads)
+                carried_forward.entity = stored_slots.entity
+                and carried_forward.project = stored_slots.project
+                and carried_forward.run_id = stored_slots.run_id
+                and carried_forward.version_number = stored_slots.version_number
+        where
+            (
+                stored_slots.version_number is null
+                or {{ any_column_differs('carried_forward', 'stored_slots', rewrite_columns) }}
+            )
+            and carried_forward.payload_load_id not in (select new_loads.load_id from new_loads)
 
     ),
 
@@ -426,7 +409,6 @@ carried_forward as (
                 ('pretrain_compute_text', 'earlier.pretrain_compute_text'),
                 ('model_pretrain_steps_text', 'earlier.model_pretrain_steps_text'),
                 ('model_pretrain_compute_text', 'earlier.model_pretrain_compute_text'),
-                ('fetched_at', 'earlier.fetched_at'),
             ]) }} as payload
 
         from {{ this }} as earlier
