@@ -1,0 +1,20 @@
+{#- Per catalogued tag, the rows where `condition` holds and the tag's marts.runs column
+    (tag_column_name) is true: one column per tag, named <tag column>__<suffix>. For the
+    select list of an aggregate over marts.runs; no trailing comma. -#}
+{% macro count_per_tag_column(condition, suffix) -%}
+    {%- for entry in var('tag_catalog') %}
+        count(case when {{ condition }} and {{ tag_column_name(entry.tag) }} then 1 end)
+            as {{ tag_column_name(entry.tag) }}__{{ suffix }}
+        {{- "," if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- The inverse: the value, in `relation`, of the <tag column>__<suffix> column of the tag
+    that `tag_expr` names (a CASE over the catalog; null for a tag outside it). -#}
+{% macro pick_per_tag_column(tag_expr, relation, suffix) -%}
+    case {{ tag_expr }}
+        {%- for entry in var('tag_catalog') %}
+            when '{{ entry.tag }}' then {{ relation }}.{{ tag_column_name(entry.tag) }}__{{ suffix }}
+        {%- endfor %}
+    end
+{%- endmacro %}
