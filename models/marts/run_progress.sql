@@ -1,22 +1,16 @@
+{#- A view on DuckDB over int_runs__progress, which holds the per-run facts: what this
+    model adds (the project's snapshot and every rule) changes for every run of a project
+    at each of its loads, or when a var changes, so a table would be rewritten whole at
+    each build (2-3 s at a million runs). Reading the view costs one pass over the facts
+    and a join with a row per project. A table on Spark, where a view is re-evaluated by
+    every query. -#}
+{{ config(materialized=('table' if target.type == 'spark' else 'view')) }}
+
 with
 
 runs as (
 
-    select * from {{ ref('runs') }}
-
-),
-
--- The latest version's history_line_count, from the narrow one-row-per-run table (not
--- the wide versions table, nor the runs view).
-run_details as (
-
-    select * from {{ ref('int_runs__current') }}
-
-),
-
-history_progress as (
-
-    select * from {{ ref('int_runs__history_progress') }}
+    select * from {{ ref('int_runs__progress') }}
 
 ),
 
@@ -46,38 +40,10 @@ project_snapshots as (
 joined as (
 
     select
-        runs.entity,
-        runs.project,
-        runs.run_id,
-        runs.run_name,
-        runs.experiment_group,
-        runs.state,
-        runs.has_timeout,
-        runs.timeout_seconds,
-        runs.heartbeat_at,
-        run_details.history_line_count,
-        coalesce(history_progress.history_rows, 0) as history_rows,
-        history_progress.last_step,
-        history_progress.last_logged_at,
-        history_progress.runtime_seconds_history,
-        runs.runtime_seconds as runtime_seconds_summary,
-        history_progress.training_seconds,
-        project_snapshots.snapshot_at,
-        coalesce(
-            greatest(runs.heartbeat_at, history_progress.last_logged_at), runs.created_at
-        ) as last_seen_alive_at
+        runs.*,
+        project_snapshots.snapshot_at
 
     from runs
-    left join run_details
-        on
-            runs.entity = run_details.entity
-            and runs.project = run_details.project
-            and runs.run_id = run_details.run_id
-    left join history_progress
-        on
-            runs.entity = history_progress.entity
-            and runs.project = history_progress.project
-            and runs.run_id = history_progress.run_id
     left join project_snapshots
         on
             runs.entity = project_snapshots.entity

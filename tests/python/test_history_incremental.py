@@ -1,5 +1,7 @@
 """The long history model is incremental: a new load's rows are added, old rows are not
-rebuilt (a marker written into an old row survives the next build)."""
+rebuilt (a marker written into an old row survives the next build). New history of an
+analysed run reaches the incremental int_runs__progress, and so marts.run_progress, as a
+full refresh would have it."""
 
 from __future__ import annotations
 
@@ -18,13 +20,13 @@ from extract.warehouse import connect
 RUN_ID = "zz-incremental"
 
 
-def history_file(path: Path, steps: range) -> Path:
+def history_file(path: Path, steps: range, run_id: str = RUN_ID) -> Path:
     with gzip.open(path, "wt") as handle:
         for step in steps:
             row = {
                 "entity": "datadecide-lab",
                 "project": "ft-small-lm",
-                "run_id": RUN_ID,
+                "run_id": run_id,
                 "_step": step,
                 "_timestamp": 1_757_000_000 + step,
                 "_runtime": float(step),
@@ -75,3 +77,33 @@ def test_new_history_rows_are_added_without_rebuilding(tmp_path: Path) -> None:
     assert after == before + 3
     assert marker == (-1.0,)
     assert steps == (list(range(8)),)
+
+
+def _progress(db: Path, run_id: str) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute("select * from marts.run_progress where run_id = ?", [run_id]).fetchall()
+
+
+def test_new_history_of_an_analysed_run_reaches_run_progress(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    built = build_warehouse(db, load_order(), tmp_path / "target")
+    with duckdb.connect(str(db), read_only=True) as con:
+        run_id, last_step, rows = con.execute(
+            "select run_id, last_step, history_rows from intermediate.int_runs__progress "
+            "where history_rows > 0 order by run_id limit 1"
+        ).fetchone()
+
+    con = connect(db)
+    load_file(con, history_file(tmp_path / "more.jsonl.gz", range(10_000, 10_003), run_id))
+    con.close()
+    run_dbt(["build", "--target-path", str(built.target)], db, quiet=True)
+    incremental = _progress(db, run_id)
+    run_dbt(["build", "--full-refresh", "--target-path", str(built.target)], db, quiet=True)
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        now_last_step, now_rows = con.execute(
+            "select last_step, history_rows from marts.run_progress where run_id = ?", [run_id]
+        ).fetchone()
+    assert (now_last_step, now_rows) == (10_002, rows + 3)
+    assert last_step < 10_000
+    assert incremental == _progress(db, run_id)
