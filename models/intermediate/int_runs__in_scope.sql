@@ -1,11 +1,24 @@
-{#- A table (marts.runs and the tests read it without re-joining the runs view each time). -#}
-{{ config(materialized='table') }}
+{#- Incremental on DuckDB: the pre-hook deletes the rows whose run a load touched since
+    (touched_by_load_id), whose deletion flag changed, or whose seed rows changed (a scan
+    of the table against the two small seeds); a build appends the runs the table lacks.
+    At a million runs that is two key joins (0.2 s each), where rewriting the table took
+    1-1.3 s. A table on Spark. -#}
+{{
+    config(
+        materialized=('table' if target.type == 'spark' else 'incremental'),
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_outdated_scope_rows() }}",
+    )
+}}
 
 with
 
 runs as (
 
-    select * from {{ ref('int_runs__current') }}
+    select current_runs.*
+    from {{ ref('int_runs__current') }} as current_runs
+    {{ anti_join_runs_built('current_runs') }}
 
 ),
 
@@ -30,6 +43,7 @@ scoped as (
         runs.project,
         runs.run_id,
         runs.is_deleted_upstream,
+        runs.touched_by_load_id,
         analysis_scope.first_run_date,
         coalesce(
             analysis_scope.first_run_date is null
@@ -63,7 +77,8 @@ final as (
         is_excluded,
         exclusion_reason,
         is_deleted_upstream,
-        is_in_scope and not is_excluded and not is_deleted_upstream as is_analysed
+        is_in_scope and not is_excluded and not is_deleted_upstream as is_analysed,
+        touched_by_load_id
 
     from scoped
 

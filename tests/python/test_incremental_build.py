@@ -138,6 +138,25 @@ def test_the_changes_reached_the_marts(incremental_and_full: tuple[dict, dict, P
     assert any("'goes-light'" in row and "700" in row for row in incremental["marts.runs"])
 
 
+def test_a_seed_change_reaches_incremental_models(
+    incremental_and_full: tuple[dict, dict, Path],
+) -> None:
+    """Runs after the comparisons: the scope seeds change in place (`dbt run` does not
+    reload them), then an incremental run must equal a full refresh of the same seeds."""
+    *_, db = incremental_and_full
+    with duckdb.connect(str(db)) as con:
+        con.execute("insert into seeds.analysis_scope values ('lab', 'alpha', '2025-09-02')")
+        con.execute("insert into seeds.run_exclusions values ('lab', 'alpha', 'newcomer', 'x')")
+    run_dbt(["run"], db, quiet=True)
+    incremental = _tables(db)
+    run_dbt(["run", "--full-refresh"], db, quiet=True)
+    full = _tables(db)
+    assert incremental == full
+    scope = "\n".join(incremental["intermediate.int_runs__in_scope"])
+    assert "datetime.date(2025, 9, 2)" in scope
+    assert "'newcomer'" not in "\n".join(incremental["marts.runs"])
+
+
 def test_a_tag_catalog_change_reaches_incremental_tags(
     incremental_and_full: tuple[dict, dict, Path],
 ) -> None:
