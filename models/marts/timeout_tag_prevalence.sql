@@ -1,6 +1,7 @@
-{#- Counts come from marts.runs' tag_ columns (one per catalogued tag) in one scan of the
-    runs, not from exploding every run's tag list: at a million runs 0.2 s instead of
-    1.4 s. Only catalogued tags are reported, so nothing is lost. -#}
+{#- Counts come from marts.runs' tag_ columns (one per catalogued tag), counted per
+    project and timeout group in one scan of the runs, not from exploding every run's tag
+    list: at a million runs 0.06 s instead of 1.4 s. Only catalogued tags are reported,
+    so nothing is lost. -#}
 
 with
 
@@ -16,41 +17,57 @@ catalog as (
 
 ),
 
--- One wide row per project: the two group sizes, then for every catalogued tag the runs
--- of each group that carry it.
-project_counts as (
+-- One wide row per project and timeout group: its runs, then for every catalogued tag
+-- those that carry it.
+group_counts as (
 
     select
         entity,
         project,
-        count(case when has_timeout then 1 end) as timeout_group_runs,
-        count(case when not has_timeout then 1 end) as no_timeout_group_runs,
-        {{ count_per_tag_column('has_timeout', 'timeout_runs') }},
-        {{ count_per_tag_column('not has_timeout', 'no_timeout_runs') }}
+        has_timeout,
+        count(*) as group_runs,
+        {{ count_per_tag_column('runs') }}
 
     from runs
-    group by entity, project
+    group by entity, project, has_timeout
 
 ),
 
--- One row per project and catalogued tag.
-tag_counts as (
+-- One row per project, timeout group and catalogued tag.
+group_tag_counts as (
 
     select
-        project_counts.entity,
-        project_counts.project,
+        group_counts.entity,
+        group_counts.project,
+        group_counts.has_timeout,
+        group_counts.group_runs,
         catalog.tag,
         catalog.tag_category,
         catalog.catalog_order,
-        project_counts.timeout_group_runs,
-        project_counts.no_timeout_group_runs,
-        {{ pick_per_tag_column('catalog.tag', 'project_counts', 'timeout_runs') }}
-            as timeout_runs,
-        {{ pick_per_tag_column('catalog.tag', 'project_counts', 'no_timeout_runs') }}
-            as no_timeout_runs
+        {{ pick_per_tag_column('catalog.tag', 'group_counts', 'runs') }} as tagged_runs
 
-    from project_counts
+    from group_counts
     cross join catalog
+
+),
+
+-- Both groups side by side; a project without runs in a group counts 0 there.
+tag_counts as (
+
+    select
+        entity,
+        project,
+        tag,
+        tag_category,
+        catalog_order,
+        coalesce(max(case when has_timeout then tagged_runs end), 0) as timeout_runs,
+        coalesce(max(case when has_timeout then group_runs end), 0) as timeout_group_runs,
+        coalesce(max(case when not has_timeout then tagged_runs end), 0) as no_timeout_runs,
+        coalesce(max(case when not has_timeout then group_runs end), 0)
+            as no_timeout_group_runs
+
+    from group_tag_counts
+    group by entity, project, tag, tag_category, catalog_order
 
 ),
 
