@@ -8,7 +8,7 @@
 
 with
 
-runs as (
+run_facts as (
 
     select * from {{ ref('int_runs__progress') }}
 
@@ -40,14 +40,14 @@ project_snapshots as (
 joined as (
 
     select
-        runs.*,
+        run_facts.*,
         project_snapshots.snapshot_at
 
-    from runs
+    from run_facts
     left join project_snapshots
         on
-            runs.entity = project_snapshots.entity
-            and runs.project = project_snapshots.project
+            run_facts.entity = project_snapshots.entity
+            and run_facts.project = project_snapshots.project
 
 ),
 
