@@ -2,7 +2,8 @@
 
 sqlfluff lints the SQL our models render to on DuckDB: `adapter.dispatch` renders the
 `duckdb__` implementation of a macro, `var` reads dbt_project.yml, `modules` offers `re`,
-`target` is the DuckDB target.
+`target` is the DuckDB target, and `builtins` holds sqlfluff's own dbt `ref`/`source`
+stand-ins for the project's ref/source overrides (macros/ref_without_database.sql).
 No database and no dbt run is needed.
 """
 
@@ -15,12 +16,14 @@ from typing import Any
 
 import jinja2
 import yaml
+from sqlfluff.core.templaters.builtins.dbt import DBT_BUILTINS
 
 _ROOT = Path(__file__).resolve().parents[2]
 _MACROS = _ROOT / "macros"
 
 modules = SimpleNamespace(re=re)
 target = SimpleNamespace(type="duckdb", name="duckdb")
+builtins = SimpleNamespace(ref=DBT_BUILTINS["ref"], source=DBT_BUILTINS["source"])
 
 
 def var(name: str, default: Any = None) -> Any:
