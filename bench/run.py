@@ -118,7 +118,7 @@ def bench_size(runs: int, repeats: int, fixed: Step | None) -> dict[str, object]
     # 2. dbt build vs the compiled SQL on the same loaded warehouse.
     manifest_dir = work / "compiled"
     manifest_dir.mkdir()
-    # Compiled against a file of the same name as the replay's: relations name the catalog.
+    # Compiled against a copy named like the replay's file, as a user's build would be.
     subprocess.run(
         _dbt(["compile", "--full-refresh", "--quiet"], loaded, manifest_dir),
         env={**os.environ, **_dbt_env(_copy(loaded, manifest_dir / "raw_sql.duckdb"))},

@@ -6,16 +6,15 @@
     connection has the warehouse as its default. Other adapters get the built-ins as
     they are. -#}
 {% macro ref() -%}
-    {%- set relation = builtins.ref(*varargs, **kwargs) -%}
-    {%- if target.type == 'duckdb' and relation is not string -%}
-        {{ return(relation.include(database=false)) }}
-    {%- else -%}
-        {{ return(relation) }}
-    {%- endif -%}
+    {{ return(without_database(builtins.ref(*varargs, **kwargs))) }}
 {%- endmacro %}
 
 {% macro source() -%}
-    {%- set relation = builtins.source(*varargs, **kwargs) -%}
+    {{ return(without_database(builtins.source(*varargs, **kwargs))) }}
+{%- endmacro %}
+
+{#- The relation without its database on DuckDB; as it is elsewhere. -#}
+{% macro without_database(relation) -%}
     {%- if target.type == 'duckdb' and relation is not string -%}
         {{ return(relation.include(database=false)) }}
     {%- else -%}
