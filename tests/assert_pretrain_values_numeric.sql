@@ -17,7 +17,7 @@ runs as (
 
 ),
 
--- One pass over the million rows; the four fields are then named on the few rows left.
+-- One pass over every run; the four fields are then named on the few rows left.
 unparsed as (
 
     select * from pretrain_values

@@ -1,10 +1,9 @@
--- Incremental: a sync adds history rows under a new load_id, so only rows of loads not
--- yet in this table are unpacked; delete+insert on the step replaces a step that a later
--- load stored again. A full refresh rebuilds it from stg_wandb__history. On Spark
--- (dbt-spark has no delete+insert, and parquet tables no merge) it is a plain table.
+{#- Incremental: a sync adds history rows under a new load_id, so only rows of loads not
+    yet in this table are unpacked; delete+insert on the step replaces a step that a later
+    load stored again. -#}
 {{
     config(
-        materialized=('table' if target.type == 'spark' else 'incremental'),
+        materialized='incremental',
         unique_key=['entity', 'project', 'run_id', 'step'],
         incremental_strategy='delete+insert',
         on_schema_change='fail',
@@ -18,7 +17,7 @@ history as (
     select staged.*
     from {{ ref('stg_wandb__history') }} as staged
     {% if is_incremental() %}
-        where staged.load_id not in (select unpacked.load_id from {{ this }} as unpacked)
+        where staged.load_id not in (select distinct unpacked.load_id from {{ this }} as unpacked)
     {% endif %}
 
 ),

@@ -1,8 +1,8 @@
 with
 
-runs as (
+payloads as (
 
-    select * from {{ ref('stg_wandb__runs') }}
+    select * from {{ ref('int_runs__payloads') }}
 
 ),
 
@@ -10,15 +10,15 @@ runs as (
 leaves as (
 
     select
-        runs.entity,
-        runs.project,
-        runs.run_id,
+        payloads.entity,
+        payloads.project,
+        payloads.run_id,
         config_leaves.leaf_path,
         config_leaves.leaf_value,
         config_leaves.leaf_type
 
-    from runs,
-        {{ json_leaves('runs.config', 'config_leaves') }}
+    from payloads,
+        {{ json_leaves('payloads.config', 'config_leaves') }}
 
 ),
 

@@ -1,175 +1,166 @@
-{#- stg_wandb__runs without the config and summary JSON, kept as a table: the models and
-    tests that need a run's typed fields or its deletion flag read this instead of
-    re-evaluating the view (latest versions joined to the listing ledger: 1 to 2 s per
-    read at a million runs). Incremental on DuckDB: a build re-derives only the runs whose
-    touched_by_load_id it does not hold yet and the runs of projects with a new complete
-    listing (the view's logic, shared through the runs_judged_by_listings macro) and
-    merges them in by run; runs never leave the view, so no row is ever deleted. A table
-    on Spark. -#}
+{#- A run as its latest version shows it, with the values the models read from its config
+    and summary, and whether it was deleted upstream. Narrow (no JSON): the table that
+    per-run models and tests read.
+    Incremental: a build re-derives the runs whose latest version was touched by a load
+    this table does not hold yet, and every run of a project with a new latest complete
+    listing (their deletion flags may change), and merges them in by run. Runs never leave
+    it. -#}
 {{
     config(
-        materialized=('table' if target.type == 'spark' else 'incremental'),
+        materialized='incremental',
         incremental_strategy='merge',
         unique_key=['entity', 'project', 'run_id'],
         on_schema_change='fail',
     )
 }}
 
-{%- set version_columns = [
-    'entity',
-    'project',
-    'run_id',
-    'run_name',
-    'experiment_group',
-    'job_type',
-    'state',
-    'created_at',
-    'heartbeat_at',
-    'runtime_seconds',
-    'timeout_seconds',
-    'timeout_text',
-    'history_line_count',
-    'tags',
-    'pretrain_steps_text',
-    'pretrain_compute_text',
-    'model_pretrain_steps_text',
-    'model_pretrain_compute_text',
-] -%}
-{%- set latest_columns = version_columns
-    + ['first_seen_at', 'last_fetched_at', 'version_number', 'load_id', 'touched_by_load_id']
--%}
-
--- depends_on: {{ ref('stg_wandb__run_versions') }}
--- depends_on: {{ ref('stg_wandb__loads') }}
--- depends_on: {{ ref('stg_wandb__listings') }}
-
 with
 
-{% if not is_incremental() %}
+versions as (
 
-    runs as (
+    select * from {{ ref('int_runs__versions') }}
 
-        select
-            {{ column_list(version_columns) }},
-            is_deleted_upstream,
-            first_seen_at,
-            last_fetched_at,
-            version_count,
-            last_load_id,
-            touched_by_load_id,
-            listing_load_id
+),
 
-        from {{ ref('stg_wandb__runs') }}
+fetches as (
 
-    ),
+    select * from {{ ref('stg_wandb__run_fetches') }}
 
-{% else %}
+),
 
-    -- stg_wandb__runs re-derived for the runs a build can change, from their latest
-    -- versions: a filter on the view would come after its joins, so it would still read
-    -- every run's latest version (2.5 to 4.6 s at a million runs, against 0.5 s here).
-    -- DuckDB pushes a semi join on a short list of loads into its scan, which then reads
-    -- only those rows; `not materialized` keeps a CTE used twice from being computed
-    -- once in full, which would defeat that.
-    run_versions as not materialized (
+loads as (
 
-        select * from {{ ref('stg_wandb__run_versions') }}
+    select * from {{ ref('stg_wandb__loads') }}
 
-    ),
+),
 
-    loads as (
+listings as (
 
-        select * from {{ ref('stg_wandb__loads') }}
+    select * from {{ ref('stg_wandb__listings') }}
 
-    ),
+),
 
-    listings as (
+-- The newest complete listing of each project says which runs still exist upstream.
+latest_complete_loads as (
 
-        select * from {{ ref('stg_wandb__listings') }}
+    select * from loads
+    where is_latest_complete_listing
 
-    ),
+),
 
-    -- The loads that touched a run last (touched_by_load_id) and that this table does not
-    -- hold yet: the runs they touched are the ones whose versions changed, an older export
-    -- loaded late included. A load every run of which a later load touched again is
-    -- nobody's touched_by_load_id, so it never comes back.
-    new_touches as not materialized (
+{% if is_incremental() %}
 
-        select distinct run_versions.touched_by_load_id
-        from run_versions
-        where
-            run_versions.is_latest_version
-            and run_versions.touched_by_load_id not in (
-                select distinct previous.touched_by_load_id
-                from {{ this }} as previous
-                where previous.touched_by_load_id is not null
-            )
-
-    ),
-
-    -- The projects with a new latest complete listing: all their runs are judged again.
     relisted_projects as (
 
         select
-            loads.entity,
-            loads.project
+            latest_complete_loads.entity,
+            latest_complete_loads.project
 
-        from loads
-        where
-            loads.is_latest_complete_listing
-            and loads.load_id not in (
-                select distinct previous.listing_load_id
-                from {{ this }} as previous
-                where previous.listing_load_id is not null
-            )
-
-    ),
-
-    -- The latest version of every run to re-derive, in two disjoint parts; the second is
-    -- usually empty, and a join with an empty side reads nothing.
-    latest_versions as (
-
-        -- Runs a new load touched.
-        select {{ column_list(latest_columns, 'run_versions') }}
-
-        from run_versions
-        where
-            run_versions.is_latest_version
-            and run_versions.touched_by_load_id in (
-                select new_touches.touched_by_load_id from new_touches
-            )
-
-        union all
-
-        -- The other runs of a project with a new complete listing.
-        select {{ column_list(latest_columns, 'run_versions') }}
-
-        from run_versions
-        inner join relisted_projects
-            on
-                run_versions.entity = relisted_projects.entity
-                and run_versions.project = relisted_projects.project
-        where
-            run_versions.is_latest_version
-            and run_versions.touched_by_load_id not in (
-                select new_touches.touched_by_load_id from new_touches
-            )
-
-    ),
-
-    {{ runs_judged_by_listings('latest_versions', 'loads', 'listings', version_columns) }}
-
-    runs as (
-
-        select * from judged_runs
+        from latest_complete_loads
+        where latest_complete_loads.load_id in (
+            {{ values_not_built('latest_complete_loads', 'load_id', 'listing_load_id') }}
+        )
 
     ),
 
 {% endif %}
 
+latest_versions as (
+
+    select versions.*
+    from versions
+    where
+        versions.is_latest_version
+        {% if is_incremental() %}
+            and (
+                versions.touched_by_load_id in (
+                    {{ values_not_built(ref('int_runs__versions'), 'touched_by_load_id') }}
+                )
+                or exists (
+                    select 1
+                    from relisted_projects
+                    where
+                        relisted_projects.entity = versions.entity
+                        and relisted_projects.project = versions.project
+                )
+            )
+        {% endif %}
+
+),
+
+-- The runs the newest complete listing of their project held.
+latest_listings as (
+
+    select
+        listings.entity,
+        listings.project,
+        listings.run_id,
+        true as is_listed
+
+    from listings
+    inner join latest_complete_loads
+        on listings.load_id = latest_complete_loads.load_id
+
+),
+
 final as (
 
-    select * from runs
+    select
+        latest_versions.entity,
+        latest_versions.project,
+        latest_versions.run_id,
+        latest_versions.run_name,
+        latest_versions.experiment_group,
+        latest_versions.job_type,
+        latest_versions.state,
+        latest_versions.created_at,
+        latest_versions.heartbeat_at,
+        -- Summary `_runtime`; before a run's first summary, the span it has been alive.
+        coalesce(
+            {{ safe_double('payloads.runtime_text') }},
+            {{ seconds_between('latest_versions.created_at', 'latest_versions.heartbeat_at') }}
+        ) as runtime_seconds,
+        {{ safe_double('payloads.timeout_text') }} as timeout_seconds,
+        payloads.timeout_text,
+        latest_versions.history_line_count,
+        latest_versions.tags,
+        payloads.pretrain_steps_text,
+        payloads.pretrain_compute_text,
+        payloads.model_pretrain_steps_text,
+        payloads.model_pretrain_compute_text,
+        -- A run fetched after that listing (by a later partial load) is not judged by it.
+        coalesce(
+            latest_complete_loads.snapshot_at >= latest_versions.last_fetched_at
+            and latest_listings.is_listed is null,
+            false
+        ) as is_deleted_upstream,
+        latest_versions.first_seen_at,
+        latest_versions.last_fetched_at,
+        latest_versions.version_number as version_count,
+        latest_versions.load_id as last_load_id,
+        latest_versions.payload_load_id,
+        latest_versions.payload_fetched_at,
+        latest_versions.touched_by_load_id,
+        latest_complete_loads.load_id as listing_load_id
+
+    from latest_versions
+    left join fetches as payloads
+        on
+            latest_versions.entity = payloads.entity
+            and latest_versions.project = payloads.project
+            and latest_versions.run_id = payloads.run_id
+            and latest_versions.payload_load_id = payloads.load_id
+            and latest_versions.payload_fetched_at = payloads.fetched_at
+            and payloads.fetch_kind = 'full'
+    left join latest_complete_loads
+        on
+            latest_versions.entity = latest_complete_loads.entity
+            and latest_versions.project = latest_complete_loads.project
+    left join latest_listings
+        on
+            latest_versions.entity = latest_listings.entity
+            and latest_versions.project = latest_listings.project
+            and latest_versions.run_id = latest_listings.run_id
 
 )
 

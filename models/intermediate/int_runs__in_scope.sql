@@ -1,24 +1,8 @@
-{#- Incremental on DuckDB: the pre-hook deletes the rows whose run a load touched since
-    (touched_by_load_id), whose deletion flag changed, or whose seed rows changed (a scan
-    of the table against the two small seeds); a build appends the runs the table lacks.
-    At a million runs that is two key joins (0.2 s each), where rewriting the table took
-    1-1.3 s. A table on Spark. -#}
-{{
-    config(
-        materialized=('table' if target.type == 'spark' else 'incremental'),
-        incremental_strategy='append',
-        on_schema_change='fail',
-        pre_hook="{{ delete_outdated_scope_rows() }}",
-    )
-}}
-
 with
 
 runs as (
 
-    select current_runs.*
-    from {{ ref('int_runs__current') }} as current_runs
-    {{ anti_join_runs_built('current_runs') }}
+    select * from {{ ref('int_runs__current') }}
 
 ),
 

@@ -1,12 +1,10 @@
-{#- Incremental on DuckDB: a build re-derives (delete+insert by run) only the runs a load
-    this table has not seen touched, found by touched_by_load_id: a new latest version, or
-    an older export loaded late that changes the payload a light latest version carries
-    forward. A semi join on that short list of loads is pushed into DuckDB's scan of
-    int_runs__current, which then reads only those runs. Every synced run stays here, so
-    no row ever needs deleting. A full table on Spark. -#}
+{#- Incremental: a build re-derives the runs whose touched_by_load_id this table does not
+    hold yet (a new latest version, or an older export loaded late that changes the
+    payload a light latest version carries) and replaces them by run. Every synced run has
+    a row, so nothing else needs deleting. -#}
 {{
     config(
-        materialized=('table' if target.type == 'spark' else 'incremental'),
+        materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key=['entity', 'project', 'run_id'],
         on_schema_change='fail',
@@ -17,11 +15,10 @@ with
 
 runs as (
 
-    select current_runs.*
-    from {{ ref('int_runs__current') }} as current_runs
+    select * from {{ ref('int_runs__current') }}
     {% if is_incremental() %}
-        where current_runs.touched_by_load_id in (
-            {{ unseen_current_values('touched_by_load_id') }}
+        where touched_by_load_id in (
+            {{ values_not_built(ref('int_runs__current'), 'touched_by_load_id') }}
         )
     {% endif %}
 

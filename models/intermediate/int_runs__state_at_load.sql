@@ -1,10 +1,10 @@
-{#- Incremental on DuckDB, by load: a load's rows never change once later loads exist, so a
-    build computes only the loads this table lacks, or whose place in the project's load
+{#- Incremental, by load: a load's rows never change once later loads exist, so a build
+    computes only the loads this table lacks, or whose place in the project's load
     sequence moved (an older export loaded late renumbers the loads after it), and
-    replaces exactly those (delete+insert by load_id). A full table on Spark. -#}
+    replaces exactly those (delete+insert by load_id). -#}
 {{
     config(
-        materialized=('table' if target.type == 'spark' else 'incremental'),
+        materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='load_id',
         on_schema_change='fail',
@@ -15,7 +15,7 @@ with
 
 run_versions as (
 
-    select * from {{ ref('stg_wandb__run_versions') }}
+    select * from {{ ref('int_runs__versions') }}
 
 ),
 

@@ -1,23 +1,23 @@
 with
 
-runs as (
+payloads as (
 
-    select * from {{ ref('stg_wandb__runs') }}
+    select * from {{ ref('int_runs__payloads') }}
 
 ),
 
 leaves as (
 
     select
-        runs.entity,
-        runs.project,
-        runs.run_id,
+        payloads.entity,
+        payloads.project,
+        payloads.run_id,
         summary_leaves.leaf_path as key_path,
         summary_leaves.leaf_value as json_value,
         summary_leaves.leaf_type as json_type
 
-    from runs,
-        {{ json_leaves('runs.summary', 'summary_leaves') }}
+    from payloads,
+        {{ json_leaves('payloads.summary', 'summary_leaves') }}
 
 ),
 

@@ -7,9 +7,9 @@ catalog as (
 
     {% for entry in catalog %}
         select
-            cast('{{ entry.tag }}' as {{ text_type() }}) as tag,
-            cast('{{ entry.category }}' as {{ text_type() }}) as tag_category,
-            cast('{{ tag_column_name(entry.tag) }}' as {{ text_type() }}) as tag_column,
+            cast('{{ entry.tag }}' as {{ dbt.type_string() }}) as tag,
+            cast('{{ entry.category }}' as {{ dbt.type_string() }}) as tag_category,
+            cast('{{ tag_column_name(entry.tag) }}' as {{ dbt.type_string() }}) as tag_column,
             {{ loop.index }} as catalog_order
         {% if not loop.last %}union all{% endif %}
     {% endfor %}

@@ -1,17 +1,12 @@
-{#- Incremental on DuckDB, like marts.runs: the pre-hook deletes the runs a load this table
-    has not seen touched and those that left the analysis, and a build appends the runs
-    with a pair it lacks. A table on Spark. -#}
+{#- Incremental (replace_runs), like marts.runs, whose runs it mirrors. -#}
 {{
     config(
-        materialized=('table' if target.type == 'spark' else 'incremental'),
-        incremental_strategy='append',
+        materialized='incremental',
+        incremental_strategy='replace_runs',
+        replace_runs={'of': 'runs'},
         on_schema_change='fail',
-        pre_hook="{{ delete_rederived_run_rows('touched_by_load_id', analysed_only=true) }}",
     )
 }}
-
--- depends_on: {{ ref('int_runs__current') }}
--- depends_on: {{ ref('int_runs__in_scope') }}
 
 with
 
@@ -25,7 +20,7 @@ with_a_pair as (
 
     select runs.*
     from runs
-    {{ anti_join_runs_built('runs') }}
+    {{ runs_not_built('runs') }}
     where
         (runs.pretrain_steps is not null and runs.model_pretrain_steps is not null)
         or (runs.pretrain_compute is not null and runs.model_pretrain_compute is not null)

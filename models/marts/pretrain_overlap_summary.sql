@@ -24,9 +24,9 @@ projects as (
 
 column_pairs as (
 
-    select cast('steps' as {{ text_type() }}) as column_pair
+    select cast('steps' as {{ dbt.type_string() }}) as column_pair
     union all
-    select cast('compute' as {{ text_type() }}) as column_pair
+    select cast('compute' as {{ dbt.type_string() }}) as column_pair
 
 ),
 

@@ -1,53 +1,62 @@
-{#- A view on DuckDB over int_runs__progress, which holds the per-run facts: what this
-    model adds (the project's snapshot and every rule) changes for every run of a project
-    at each of its loads, or when a var changes, so a table would be rewritten whole at
-    each build (2-3 s at a million runs). Reading the view costs one pass over the facts
-    and a join with a row per project. A table on Spark, where a view is re-evaluated by
-    every query. -#}
-{{ config(materialized=('table' if target.type == 'spark' else 'view')) }}
+{#- A view: the project's snapshot and every rule change for all runs of a project at each
+    of its loads, or when a var changes, so a table would be rewritten whole at each
+    build. Reading it costs one pass over marts.runs and the history summary. -#}
+{{ config(materialized='view') }}
 
 with
 
-run_facts as (
+runs as (
 
-    select * from {{ ref('int_runs__progress') }}
-
-),
-
-loads as (
-
-    select * from {{ ref('stg_wandb__loads') }}
+    select * from {{ ref('runs') }}
 
 ),
 
--- "Now" for a project is when W&B was last observed for it, not the wall clock: a
--- warehouse built from an old export judges its runs as of that export.
-project_snapshots as (
+history_progress as (
 
-    select
-        entity,
-        project,
-        max(snapshot_at) as snapshot_at
+    select * from {{ ref('int_runs__history_progress') }}
 
-    from loads
-    where status = 'ok'
-    group by
-        entity,
-        project
+),
+
+snapshots as (
+
+    select * from {{ ref('int_projects__snapshots') }}
 
 ),
 
 joined as (
 
     select
-        run_facts.*,
-        project_snapshots.snapshot_at
+        runs.entity,
+        runs.project,
+        runs.run_id,
+        runs.run_name,
+        runs.experiment_group,
+        runs.state,
+        runs.has_timeout,
+        runs.timeout_seconds,
+        runs.heartbeat_at,
+        runs.history_line_count,
+        coalesce(history_progress.history_rows, 0) as history_rows,
+        history_progress.last_step,
+        history_progress.last_logged_at,
+        history_progress.runtime_seconds_history,
+        runs.runtime_seconds as runtime_seconds_summary,
+        history_progress.training_seconds,
+        coalesce(
+            greatest(runs.heartbeat_at, history_progress.last_logged_at), runs.created_at
+        ) as last_seen_alive_at,
+        snapshots.snapshot_at
 
-    from run_facts
-    left join project_snapshots
+    from runs
+    left join history_progress
         on
-            run_facts.entity = project_snapshots.entity
-            and run_facts.project = project_snapshots.project
+            runs.entity = history_progress.entity
+            and runs.project = history_progress.project
+            and runs.run_id = history_progress.run_id
+    left join snapshots
+        on
+            runs.entity = snapshots.entity
+            and runs.project = snapshots.project
 
 ),
 

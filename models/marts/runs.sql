@@ -1,12 +1,11 @@
-{#- Incremental on DuckDB: the pre-hook deletes the runs a load this table has not seen
-    touched (touched_by_load_id) and those that left the analysis, and a build appends the
-    analysed runs the table lacks. A table on Spark. -#}
+{#- Incremental (replace_runs): a build replaces the runs whose touched_by_load_id changed
+    and removes those that left the analysis. -#}
 {{
     config(
-        materialized=('table' if target.type == 'spark' else 'incremental'),
-        incremental_strategy='append',
+        materialized='incremental',
+        incremental_strategy='replace_runs',
+        replace_runs={'of': 'int_runs__in_scope', 'where': 'is_analysed'},
         on_schema_change='fail',
-        pre_hook="{{ delete_rederived_run_rows('touched_by_load_id', analysed_only=true) }}",
     )
 }}
 
@@ -30,9 +29,9 @@ pretrain_values as (
 
 ),
 
--- The analysed runs the table lacks, found on the narrow key columns before the wide rows
--- are read: at a million runs this halves the statement.
-runs_to_add as (
+-- The analysed runs to build, found on the narrow key columns before the wide rows are
+-- read.
+runs_to_build as (
 
     select
         in_scope.entity,
@@ -40,7 +39,7 @@ runs_to_add as (
         in_scope.run_id
 
     from in_scope
-    {{ anti_join_runs_built('in_scope') }}
+    {{ runs_not_built('in_scope') }}
     where in_scope.is_analysed
 
 ),
@@ -49,11 +48,11 @@ analysed_runs as (
 
     select runs.*
     from runs
-    inner join runs_to_add
+    inner join runs_to_build
         on
-            runs.entity = runs_to_add.entity
-            and runs.project = runs_to_add.project
-            and runs.run_id = runs_to_add.run_id
+            runs.entity = runs_to_build.entity
+            and runs.project = runs_to_build.project
+            and runs.run_id = runs_to_build.run_id
 
 ),
 
@@ -77,6 +76,7 @@ final as (
         pretrain_values.model_pretrain_compute,
         analysed_runs.tags,
         {{ tag_flag_columns('analysed_runs.tags') }},
+        analysed_runs.history_line_count,
         analysed_runs.last_load_id,
         analysed_runs.version_count,
         analysed_runs.touched_by_load_id

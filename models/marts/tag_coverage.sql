@@ -1,9 +1,8 @@
-{#- Incremental on DuckDB, by load, like int_runs__state_at_load: a build aggregates only the
-    loads this table lacks at their current load number (delete+insert by load_id). A full
-    table on Spark. -#}
+{#- Incremental, by load, like int_runs__state_at_load: a build aggregates only the loads
+    this table lacks at their current load number (delete+insert by load_id). -#}
 {{
     config(
-        materialized=('table' if target.type == 'spark' else 'incremental'),
+        materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='load_id',
         on_schema_change='fail',

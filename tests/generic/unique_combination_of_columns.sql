@@ -1,8 +1,8 @@
 {#- No two rows share the same values of all the listed columns (a compound key); failing
     rows are the duplicated combinations with their count. A hash of the combination is
-    grouped first (one integer per row, 2x faster on the 4.5M rows of int_runs__tags at a
-    million runs than grouping the strings); only rows whose hash repeats are then grouped
-    by the columns themselves, so a hash collision costs time, never a false failure. -#}
+    grouped first (one integer per row, cheaper to group than the strings); only rows
+    whose hash repeats are then grouped by the columns themselves, so a hash collision
+    costs time, never a false failure. -#}
 {% test unique_combination_of_columns(model, combination_of_columns) %}
 
 {%- set columns = combination_of_columns | join(', ') %}

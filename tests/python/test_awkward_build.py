@@ -41,14 +41,13 @@ def one(con: duckdb.DuckDBPyConnection, sql: str) -> tuple:
     return result[0]
 
 
-def test_deleted_run_stays_in_staging_but_leaves_the_marts(con: duckdb.DuckDBPyConnection) -> None:
-    assert one(
-        con, "select is_deleted_upstream from staging.stg_wandb__runs where run_id = 'doomed'"
-    ) == (True,)
+def test_deleted_run_stays_in_the_warehouse_but_leaves_the_marts(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    current = "intermediate.int_runs__current"
+    assert one(con, f"select is_deleted_upstream from {current} where run_id = 'doomed'") == (True,)
     assert one(con, "select count(*) from marts.runs where run_id = 'doomed'") == (0,)
-    assert one(con, "select count(*) from staging.stg_wandb__runs where is_deleted_upstream") == (
-        1,
-    )
+    assert one(con, f"select count(*) from {current} where is_deleted_upstream") == (1,)
 
 
 def test_same_run_id_in_two_projects_is_two_runs(con: duckdb.DuckDBPyConnection) -> None:

@@ -1,7 +1,7 @@
 """The long history model is incremental: a new load's rows are added, old rows are not
 rebuilt (a marker written into an old row survives the next build). New history of an
-analysed run reaches the incremental int_runs__progress, and so marts.run_progress, as a
-full refresh would have it."""
+analysed run reaches the incremental int_runs__history_progress, and so
+marts.run_progress, as a full refresh would have it."""
 
 from __future__ import annotations
 
@@ -89,7 +89,7 @@ def test_new_history_of_an_analysed_run_reaches_run_progress(tmp_path: Path) -> 
     built = build_warehouse(db, load_order(), tmp_path / "target")
     with duckdb.connect(str(db), read_only=True) as con:
         run_id, last_step, rows = con.execute(
-            "select run_id, last_step, history_rows from intermediate.int_runs__progress "
+            "select run_id, last_step, history_rows from intermediate.int_runs__history_progress "
             "where history_rows > 0 order by run_id limit 1"
         ).fetchone()
 

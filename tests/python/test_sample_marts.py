@@ -17,14 +17,14 @@ def rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
 
 
 def test_analysed_runs(sample_con: duckdb.DuckDBPyConnection) -> None:
-    assert rows(sample_con, "select count(*) from staging.stg_wandb__runs") == [(334,)]
+    assert rows(sample_con, "select count(*) from intermediate.int_runs__current") == [(334,)]
     assert rows(sample_con, "select count(*) from marts.runs") == [(331,)]
     out_of_scope = rows(
         sample_con,
         """
         select count(*), max(created_at) < '2025-08-21'::timestamptz
         from intermediate.int_runs__in_scope
-        inner join staging.stg_wandb__runs using (entity, project, run_id)
+        inner join intermediate.int_runs__current using (entity, project, run_id)
         where not is_in_scope
         """,
     )

@@ -1,6 +1,6 @@
 """Every view works in a copy of the warehouse under another name and when the file is
 attached under another alias: the SQL a view stores names no catalog (macros
-ref_without_database.sql), where DuckDB 1.5 would keep the file's base name."""
+relations/ref.sql), where DuckDB 1.5 would keep the file's base name."""
 
 from __future__ import annotations
 

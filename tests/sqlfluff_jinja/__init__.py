@@ -3,7 +3,9 @@
 sqlfluff lints the SQL our models render to on DuckDB: `adapter.dispatch` renders the
 `duckdb__` implementation of a macro, `var` reads dbt_project.yml, `modules` offers `re`,
 `target` is the DuckDB target, and `builtins` holds sqlfluff's own dbt `ref`/`source`
-stand-ins for the project's ref/source overrides (macros/ref_without_database.sql).
+stand-ins for the project's ref/source overrides (macros/relations/), and `dbt` the
+dbt macros the project calls. macros/spark/ is not read: its materializations are
+dbt-only Jinja.
 No database and no dbt run is needed.
 """
 
@@ -24,6 +26,13 @@ _MACROS = _ROOT / "macros"
 modules = SimpleNamespace(re=re)
 target = SimpleNamespace(type="duckdb", name="duckdb")
 builtins = SimpleNamespace(ref=DBT_BUILTINS["ref"], source=DBT_BUILTINS["source"])
+# dbt's own macros the project calls (cross-database types), as DuckDB renders them, and
+# is_incremental() (which the project wraps) as sqlfluff's dbt builtins have it.
+dbt = SimpleNamespace(
+    type_string=lambda: "varchar",
+    type_bigint=lambda: "bigint",
+    is_incremental=DBT_BUILTINS["is_incremental"],
+)
 
 
 def var(name: str, default: Any = None) -> Any:
@@ -40,7 +49,8 @@ class _Adapter:
 
     def _macros(self) -> Any:
         if self._module is None:
-            source = "\n".join(path.read_text() for path in sorted(_MACROS.glob("*.sql")))
+            paths = sorted(p for p in _MACROS.rglob("*.sql") if p.parent.name != "spark")
+            source = "\n".join(path.read_text() for path in paths)
             env = jinja2.Environment()
             env.globals.update(modules=modules, var=var, adapter=self)
             self._module = env.from_string(source).module

@@ -8,16 +8,3 @@
 {% macro ref() -%}
     {{ return(without_database(builtins.ref(*varargs, **kwargs))) }}
 {%- endmacro %}
-
-{% macro source() -%}
-    {{ return(without_database(builtins.source(*varargs, **kwargs))) }}
-{%- endmacro %}
-
-{#- The relation without its database on DuckDB; as it is elsewhere. -#}
-{% macro without_database(relation) -%}
-    {%- if target.type == 'duckdb' and relation is not string -%}
-        {{ return(relation.include(database=false)) }}
-    {%- else -%}
-        {{ return(relation) }}
-    {%- endif -%}
-{%- endmacro %}
