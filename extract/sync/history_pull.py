@@ -23,7 +23,7 @@ from typing import Any, Protocol
 import duckdb
 
 from extract.errors import UserError
-from extract.history import HistoryTarget, HistoryWriter, history_targets, stored_history
+from extract.warehouse.history import HistoryTarget, HistoryWriter, history_targets, stored_history
 
 DEFAULT_PAGE_SIZE = 1_000
 DEFAULT_BATCH_ROWS = 20_000
