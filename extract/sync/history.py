@@ -19,6 +19,7 @@ import duckdb
 from tqdm import tqdm
 
 from extract.errors import UserError
+from extract.sync.history_plan import HistoryTarget
 from extract.sync.history_pull import (
     DEFAULT_PAGE_SIZE,
     HistoryCounts,
@@ -27,7 +28,6 @@ from extract.sync.history_pull import (
     pull_history,
 )
 from extract.wandb_api.client import WandbClient, public_url
-from extract.warehouse.history import HistoryTarget
 from extract.warehouse.ledger import LoadCounts, finish_load, start_load
 
 PAGE_SIZE_ENV = "WANDB_WAREHOUSE_HISTORY_PAGE_SIZE"

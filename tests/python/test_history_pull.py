@@ -18,8 +18,9 @@ from fake_wandb import FakeRun, FakeWandb
 from fake_wandb_history import HistoryBackend, SyntheticHistory, install_history
 
 from extract.cli import main
+from extract.sync.history_plan import HistoryTarget, StoredHistory, history_targets
 from extract.sync.history_pull import page_of
-from extract.warehouse.history import HistoryTarget, StoredHistory, history_targets, split_row
+from extract.warehouse.history import split_row
 
 ENTITY, PROJECT = "lab", "hist"
 PATH = f"{ENTITY}/{PROJECT}"
