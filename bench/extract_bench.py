@@ -24,7 +24,7 @@ import duckdb
 
 from extract.cli import main as cli_main
 from extract.sync.plan import requests_needed
-from extract.wandb_api.client import DEFAULT_PAGE_SIZE
+from extract.wandb_api.config import DEFAULT_PAGE_SIZE
 from tests.python.fake_wandb import FakeRun, FakeWandb
 
 RESULTS = Path(__file__).resolve().parent / "results" / "extract.json"

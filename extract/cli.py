@@ -44,7 +44,8 @@ def _cmd_extract(args: argparse.Namespace) -> None:
 
     from extract.sync.history import sync_history
     from extract.sync.runs import parse_project_path, sync_project
-    from extract.wandb_api.client import ClientConfig, WandbClient
+    from extract.wandb_api.client import WandbClient
+    from extract.wandb_api.config import ClientConfig
     from extract.warehouse.ledger import new_id
 
     projects = [parse_project_path(text) for text in args.projects]

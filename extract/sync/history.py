@@ -27,7 +27,8 @@ from extract.sync.history_pull import (
     listed_line_counts,
     pull_history,
 )
-from extract.wandb_api.client import WandbClient, public_url
+from extract.wandb_api.client import WandbClient
+from extract.wandb_api.config import public_url
 from extract.warehouse.ledger import LoadCounts, finish_load, start_load
 
 PAGE_SIZE_ENV = "WANDB_WAREHOUSE_HISTORY_PAGE_SIZE"

@@ -24,7 +24,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # `make test` builds the sample warehouse once (dbt-build step) and points here.
 TEST_DB_ENV = "WANDB_WAREHOUSE_TEST_DB"
 
-# Small bounds so failure tests end fast; the defaults are in extract/wandb_api/client.py.
+# Small bounds so failure tests end fast; the defaults are in extract/wandb_api/config.py.
 FAST_FAILURE_ENV = {
     "WANDB_WAREHOUSE_MAX_RETRIES": "1",
     "WANDB_WAREHOUSE_RETRY_WAIT": "1",

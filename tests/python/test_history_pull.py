@@ -271,7 +271,8 @@ MEMORY_PROBE = textwrap.dedent(
     from pathlib import Path
     from extract.sync.history_pull import pull_history
     from extract.warehouse.ledger import new_id, start_load
-    from extract.wandb_api.client import ClientConfig, WandbClient
+    from extract.wandb_api.client import WandbClient
+    from extract.wandb_api.config import ClientConfig
     from extract.warehouse.database import connect, ensure_raw_schema
 
     db, entity, project = sys.argv[1], sys.argv[2], sys.argv[3]

@@ -155,7 +155,7 @@ def test_missing_or_odd_blobs_become_valid_json() -> None:
 
 def test_client_bounds_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     from extract.errors import UserError
-    from extract.wandb_api.client import ClientConfig
+    from extract.wandb_api.config import ClientConfig
 
     monkeypatch.setenv("WANDB_BASE_URL", "http://127.0.0.1:1234/")
     monkeypatch.setenv("WANDB_WAREHOUSE_MAX_RETRIES", "0")
