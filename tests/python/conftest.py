@@ -47,6 +47,8 @@ def fake(fake_server: FakeWandb) -> Iterator[FakeWandb]:
         fake_server.projects.clear()
         fake_server.clear_faults()
         fake_server.latency = 0.0
+        fake_server.max_concurrent = None
+        fake_server.retry_after = 1.0
         fake_server.max_page_size = MAX_PAGE_SIZE
         fake_server.handlers = default_handlers()
         fake_server.api_keys = {DEFAULT_KEY}

@@ -4,7 +4,10 @@ The wandb SDK (>= 0.26) sends its GraphQL through the wandb-core process, so the
 real HTTP server that `WANDB_BASE_URL` points at. It holds an in-memory workspace you
 mutate between syncs, answers the operations the SDK sends (dispatch table keyed by
 operation name; add handlers with `FakeWandb.handlers[name] = fn`), counts what it
-received and served per operation, and injects faults and latency.
+received and served per operation, and injects faults and latency. It serves requests
+concurrently (one thread each) and records the most it served at once (`peak_active`);
+`max_concurrent` makes it answer 429 with `Retry-After` to requests past that many in
+flight, as a rate-limited W&B does.
 
     with FakeWandb() as fake:
         fake.add_run("lab", "proj", FakeRun("r1", state="running"))
@@ -127,12 +130,14 @@ class FakeProject:
 
 @dataclass
 class Fault:
-    """Answer `times` matching requests (None: forever) with an HTTP error status."""
+    """Answer `times` matching requests (None: forever) with an HTTP error status (and a
+    `Retry-After` header of `retry_after` seconds, if given)."""
 
     status: int
     times: int | None = 1
     operation: str | None = None
     body: str = '{"errors": [{"message": "injected failure"}]}'
+    retry_after: float | None = None
 
     def matches(self, operation: str) -> bool:
         return self.operation is None or self.operation == operation
@@ -357,6 +362,12 @@ class FakeWandb:
         self.unknown_operations: list[str] = []
         self.faults: list[Fault] = []
         self.latency = 0.0
+        # Past `max_concurrent` GraphQL requests in flight: HTTP 429, Retry-After seconds.
+        self.max_concurrent: int | None = None
+        self.retry_after = 1.0
+        self.active = 0
+        self.peak_active = 0
+        self.rejected: Counter[str] = Counter()  # 429s answered for `max_concurrent`
         self.handlers: dict[str, Handler] = default_handlers()
         self.lock = threading.RLock()
         self._hold_rules: list[tuple[str, int]] = []
@@ -439,11 +450,21 @@ class FakeWandb:
             self.served.clear()
             self.log.clear()
             self.unknown_operations.clear()
+            self.rejected.clear()
+            self.peak_active = self.active
 
-    def fail(self, status: int, times: int | None = 1, operation: str | None = None) -> None:
+    def fail(
+        self,
+        status: int,
+        times: int | None = 1,
+        operation: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
         """The next `times` requests (of `operation`, or any) get HTTP `status`."""
         with self.lock:
-            self.faults.append(Fault(status=status, times=times, operation=operation))
+            self.faults.append(
+                Fault(status=status, times=times, operation=operation, retry_after=retry_after)
+            )
 
     def clear_faults(self) -> None:
         with self.lock:
@@ -508,13 +529,32 @@ class FakeWandb:
                 op == request.operation and self.served[op] >= limit
                 for op, limit in self._hold_rules
             )
+            over = self.max_concurrent is not None and self.active >= self.max_concurrent
+            if over:
+                self.rejected[request.operation] += 1
+            else:
+                self.active += 1
+                self.peak_active = max(self.peak_active, self.active)
+        if over:
+            body = b'{"errors": [{"message": "too many concurrent requests"}]}'
+            self._send(http, 429, body, retry_after=self.retry_after)
+            return
+        try:
+            self._serve(http, request, fault, hold)
+        finally:
+            with self.lock:
+                self.active -= 1
+
+    def _serve(
+        self, http: BaseHTTPRequestHandler, request: Request, fault: Fault | None, hold: bool
+    ) -> None:
         if self.latency:
             time.sleep(self.latency)
         if hold:
             self.held.set()
             self._release.wait(timeout=600)
         if fault is not None:
-            self._send(http, fault.status, fault.body.encode())
+            self._send(http, fault.status, fault.body.encode(), retry_after=fault.retry_after)
             return
         handler = self.handlers.get(request.operation)
         if handler is None:
@@ -546,9 +586,13 @@ class FakeWandb:
         return key in self.api_keys
 
     @staticmethod
-    def _send(http: BaseHTTPRequestHandler, status: int, body: bytes) -> None:
+    def _send(
+        http: BaseHTTPRequestHandler, status: int, body: bytes, retry_after: float | None = None
+    ) -> None:
         try:
             http.send_response(status)
+            if retry_after is not None:
+                http.send_header("Retry-After", f"{retry_after:g}")
             http.send_header("Content-Type", "application/json")
             http.send_header("Content-Length", str(len(body)))
             http.end_headers()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 import urllib.error
 import urllib.request
 
@@ -28,7 +29,14 @@ fragment LightweightRunFragment on Run { id name state tags user { name username
 """
 
 
-def post(fake: FakeWandb, query: str, variables: dict, key: str = DEFAULT_KEY) -> tuple:
+def post(
+    fake: FakeWandb,
+    query: str,
+    variables: dict,
+    key: str = DEFAULT_KEY,
+    headers: dict | None = None,
+) -> tuple:
+    """(status, body) of one GraphQL POST; the response headers go into `headers`."""
     request = urllib.request.Request(
         fake.url + "/graphql",
         data=json.dumps({"query": query, "variables": variables}).encode(),
@@ -36,8 +44,12 @@ def post(fake: FakeWandb, query: str, variables: dict, key: str = DEFAULT_KEY) -
     )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
+            if headers is not None:
+                headers.update(response.headers)
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as exc:
+        if headers is not None:
+            headers.update(exc.headers)
         return exc.code, None
 
 
@@ -156,6 +168,41 @@ def test_faults_fire_the_given_number_of_times(workspace: FakeWandb) -> None:
     assert [post(workspace, *args)[0] for _ in range(3)] == [429, 500, 200]
     assert workspace.received["Runs"] == 3
     assert workspace.served["Runs"] == 1
+
+
+def test_injected_429_carries_retry_after(workspace: FakeWandb) -> None:
+    workspace.fail(429, times=1, retry_after=2.5)
+    workspace.fail(429, times=1)
+    args = (LIGHT_QUERY, {"entity": "lab", "project": "p"})
+    first: dict = {}
+    second: dict = {}
+    assert post(workspace, *args, headers=first)[0] == 429
+    assert post(workspace, *args, headers=second)[0] == 429
+    assert first["Retry-After"] == "2.5"
+    assert "Retry-After" not in second
+
+
+def test_max_concurrent_answers_429_past_the_limit(workspace: FakeWandb) -> None:
+    workspace.latency = 0.5
+    workspace.max_concurrent = 2
+    workspace.retry_after = 3
+    args = (LIGHT_QUERY, {"entity": "lab", "project": "p"})
+    results: list[tuple[int, str | None]] = []
+
+    def one() -> None:
+        headers: dict = {}
+        status, _ = post(workspace, *args, headers=headers)
+        results.append((status, headers.get("Retry-After")))
+
+    threads = [threading.Thread(target=one) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results, key=str) == [(200, None)] * 2 + [(429, "3")] * 3
+    assert workspace.peak_active == 2
+    assert workspace.rejected["Runs"] == 3
+    assert workspace.received["Runs"] == 5 and workspace.served["Runs"] == 2
 
 
 def test_unknown_operation_is_reported(workspace: FakeWandb, capsys) -> None:

@@ -43,6 +43,8 @@ def backend(
     with fake.lock:
         fake.projects.clear()
         fake.clear_faults()
+        fake.latency = 0.0
+        fake.max_concurrent = None
     fake.reset_counters()
     history.runs.clear()
     history.fail_from_step.clear()
