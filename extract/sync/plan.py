@@ -162,3 +162,47 @@ def requests_needed(listed: int, heavy: int, page_size: int, batch_size: int = M
     """Listing pages plus heavy batches: the request budget of a sync (at least one page)."""
     pages = max(1, -(-listed // page_size))
     return pages + -(-heavy // batch_size)
+
+
+class HeavyBatcher:
+    """Runs to heavy-fetch, found page by page while the listing goes on, cut into batches
+    as they fill, so fetching starts before the listing ends.
+
+    A run is judged (`classify`) when a page lists it; one seen again (paging over a
+    project that changes) is judged again and queued once at most. Cut in listing order,
+    the batches are those `batches(plan.heavy)` would cut after the whole listing.
+    """
+
+    def __init__(
+        self, stored: Mapping[str, StoredRun], *, full_refresh: bool, size: int = MAX_BATCH
+    ) -> None:
+        if not 1 <= size <= MAX_BATCH:
+            raise ValueError(f"batch size must be between 1 and {MAX_BATCH}")
+        self.stored = stored
+        self.full_refresh = full_refresh
+        self.size = size
+        self.queued = 0
+        self._seen: set[str] = set()
+        self._waiting: list[str] = []
+
+    def add(self, nodes: Iterable[Mapping[str, Any]]) -> list[list[str]]:
+        """Judge a page of listed runs; returns the batches it filled."""
+        for node in nodes:
+            run_id = node["name"]
+            if run_id in self._seen:
+                continue
+            kind = classify(node, self.stored.get(run_id), self.full_refresh)
+            if kind in ("new", "moved"):
+                self._seen.add(run_id)
+                self._waiting.append(run_id)
+                self.queued += 1
+        full = []
+        while len(self._waiting) >= self.size:
+            full.append(self._waiting[: self.size])
+            del self._waiting[: self.size]
+        return full
+
+    def rest(self) -> list[list[str]]:
+        """The last, partial batch (once the listing is complete)."""
+        rest, self._waiting = self._waiting, []
+        return [rest] if rest else []

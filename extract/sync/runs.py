@@ -1,11 +1,18 @@
 """`wandb-warehouse extract`: one incremental sync of a W&B project into the raw layer.
 
-Order of work, each step committed before the next starts:
-1. ledger row ('running');  2. listing pass (light, paged) -> raw.wandb_listings;
-3. light rows for runs whose only change is in listing fields;  4. heavy batches of up
-to 100 runs (config + summary) -> 'full' rows;  5. ledger row 'ok' with the counts.
-A sync that dies midway keeps steps already done; the next sync compares against what
-was stored and fetches only what is still missing or stale.
+Order of work, each write committed on its own:
+1. ledger row ('running');  2. listing pass (light, one paged pass) -> raw.wandb_listings
+once complete;  3. light rows for runs whose only change is in listing fields;
+4. heavy batches of up to 100 runs (config + summary) -> 'full' rows;  5. ledger row
+'ok' with the counts.
+
+Heavy batches are fetched on the worker threads of `extract/sync/pool.py`, up to
+WANDB_WAREHOUSE_CONCURRENCY requests in flight counting the listing's; a batch is sent
+as soon as the listing has found 100 runs to fetch, so fetching overlaps the listing
+(with concurrency 1 the listing holds the only place: listing first, then the batches in
+order, as before). This thread writes each batch when it arrives. A sync that dies
+midway keeps every batch written; the next sync compares against what was stored and
+fetches only what is still missing or stale.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -20,10 +28,11 @@ import duckdb
 from tqdm import tqdm
 
 from extract.errors import UserError
-from extract.sync.plan import SyncPlan, batches, dedupe_listing, plan_sync
+from extract.sync.plan import HeavyBatcher, StoredRun, SyncPlan, dedupe_listing, plan_sync
+from extract.sync.pool import Event, FetchPool
 from extract.sync.records import build_record
 from extract.sync.store import RunRow, previously_absent, stored_runs, write_listing, write_runs
-from extract.wandb_api.client import WandbClient
+from extract.wandb_api.client import Page, WandbClient
 from extract.wandb_api.config import public_url
 from extract.warehouse.ledger import LoadCounts, finish_load, start_load
 
@@ -38,13 +47,14 @@ class ProjectSync:
     counts: LoadCounts
     seconds: float
     plan: SyncPlan
+    backoff: str = ""
 
     def summary(self) -> str:
         c = self.counts
         return (
             f"{self.entity}/{self.project}: listed {c.listed}, new {c.new}, "
             f"changed {c.changed}, deleted {c.deleted}, heavy-fetched {c.heavy_fetched}, "
-            f"requests {c.requests}, {self.seconds:.1f} s"
+            f"requests {c.requests}, {self.seconds:.1f} s{self.backoff}"
         )
 
 
@@ -60,7 +70,7 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat()
 
 
-def _bar(desc: str, total: int | None, unit: str) -> tqdm:
+def _bar(desc: str, total: int | None, unit: str, position: int = 0) -> tqdm:
     return tqdm(
         desc=desc,
         total=total,
@@ -69,7 +79,41 @@ def _bar(desc: str, total: int | None, unit: str) -> tqdm:
         disable=not sys.stderr.isatty(),
         leave=False,
         dynamic_ncols=True,
+        position=position,
     )
+
+
+@dataclass
+class _Listing:
+    """The listing pass as a pool task: (received at, page) per page."""
+
+    client: WandbClient
+    entity: str
+    project: str
+
+    def run(self) -> Iterator[tuple[str, Page]]:
+        for page in self.client.list_runs(self.entity, self.project):
+            yield now_iso(), page
+
+    def retry(self) -> None:
+        return None  # a listing half read is not resumed: the sync fails as before
+
+
+@dataclass
+class _HeavyBatch:
+    """One heavy fetch as a pool task: (received at, nodes)."""
+
+    client: WandbClient
+    entity: str
+    project: str
+    run_ids: list[str]
+
+    def run(self) -> Iterator[tuple[str, list[dict]]]:
+        nodes = self.client.fetch_full(self.entity, self.project, self.run_ids)
+        yield now_iso(), nodes
+
+    def retry(self) -> _HeavyBatch:
+        return self
 
 
 def sync_project(
@@ -95,72 +139,57 @@ def sync_project(
     counts = LoadCounts()
     listing_complete = False
     try:
+        stored = stored_runs(con, entity, project)
+        absent_before = previously_absent(con, entity, project)
+        batcher = HeavyBatcher(stored, full_refresh=full_refresh, size=client.config.batch_size)
         nodes: list[dict] = []
         seen_at: dict[str, str] = {}
-        with _bar(f"{entity}/{project} listing", None, "run") as bar:
-            for page in client.list_runs(entity, project):
-                received = now_iso()
-                nodes.extend(page.nodes)
-                seen_at.update((node["name"], received) for node in page.nodes)
-                bar.total = max(page.total, len(nodes))
-                bar.update(len(page.nodes))
+        plan: SyncPlan | None = None
+        failure: BaseException | None = None
+        with (
+            FetchPool(client.config.concurrency) as pool,
+            _bar(f"{entity}/{project} listing", None, "run") as listing_bar,
+            _bar(f"{entity}/{project} fetching", 0, "run", position=1) as fetch_bar,
+        ):
+
+            def fetch(run_batches: list[list[str]]) -> None:
+                for run_ids in run_batches:
+                    pool.submit(_HeavyBatch(client, entity, project, run_ids))
+                fetch_bar.total = batcher.queued
+                fetch_bar.refresh()
+
+            listing = _Listing(client, entity, project)
+            pool.submit(listing)
+            for event in pool.events():
+                if event.error is not None:
+                    failure = failure or event.error
+                elif event.task is listing and not event.done:
+                    received, page = event.value
+                    nodes.extend(page.nodes)
+                    seen_at.update((node["name"], received) for node in page.nodes)
+                    listing_bar.total = max(page.total, len(nodes))
+                    listing_bar.update(len(page.nodes))
+                    fetch(batcher.add(page.nodes))
+                elif event.task is listing and not event.stopped:
+                    plan = _listing_complete(
+                        con, load_id, entity, project, nodes, seen_at, stored, absent_before,
+                        full_refresh=full_refresh,
+                    )  # fmt: skip
+                    nodes = []
+                    listing_complete = True
+                    counts.listed = len(plan.listed)
+                    counts.new = len(plan.new)
+                    counts.changed = plan.changed
+                    counts.deleted = len(plan.deleted)
+                    fetch(batcher.rest())
+                elif not event.done:
+                    written = _write_batch(con, load_id, entity, project, event)
+                    counts.heavy_fetched += written
+                    fetch_bar.update(len(event.task.run_ids))
                 counts.requests = client.requests - requests_before
-        listing = dedupe_listing(nodes)
-        del nodes
-        absent_before = previously_absent(con, entity, project)
-        write_listing(con, load_id, entity, project, list(listing))
-        listing_complete = True
-        counts.listed = len(listing)
-
-        plan = plan_sync(
-            listing,
-            stored_runs(con, entity, project),
-            full_refresh=full_refresh,
-            previously_absent=absent_before,
-        )
-        counts.new = len(plan.new)
-        counts.changed = plan.changed
-        counts.deleted = len(plan.deleted)
-
-        light_rows = [
-            RunRow(
-                run_id=run_id,
-                fetched_at=seen_at[run_id],
-                fetch_kind="light",
-                record=build_record(
-                    listing[run_id],
-                    entity=entity,
-                    project=project,
-                    fetched_at=seen_at[run_id],
-                    full=False,
-                ),
-            )
-            for run_id in plan.edited
-        ]
-        write_runs(con, load_id, entity, project, light_rows)
-
-        heavy = plan.heavy
-        with _bar(f"{entity}/{project} fetching", len(heavy), "run") as bar:
-            for batch in batches(heavy, client.config.batch_size):
-                wanted = set(batch)
-                nodes = client.fetch_full(entity, project, batch)
-                received = now_iso()
-                rows: dict[str, RunRow] = {}
-                for node in nodes:
-                    if node.get("name") not in wanted:
-                        continue
-                    rows[node["name"]] = RunRow(
-                        run_id=node["name"],
-                        fetched_at=received,
-                        fetch_kind="full",
-                        record=build_record(
-                            node, entity=entity, project=project, fetched_at=received, full=True
-                        ),
-                    )
-                write_runs(con, load_id, entity, project, list(rows.values()))
-                counts.heavy_fetched += len(rows)
-                counts.requests = client.requests - requests_before
-                bar.update(len(batch))
+        if failure is not None:
+            raise failure
+        assert plan is not None  # the listing ended without failure
         counts.requests = client.requests - requests_before
         finish_load(con, load_id, status="ok", counts=counts, listing_complete=True)
     except BaseException as exc:
@@ -187,4 +216,72 @@ def sync_project(
         counts=counts,
         seconds=time.monotonic() - started,
         plan=plan,
+        backoff=backoff_note(pool),
     )
+
+
+def backoff_note(pool: FetchPool) -> str:
+    """' (N calls kept getting HTTP 429 ...)' for a final line, if any did."""
+    if not pool.requeued:
+        return ""
+    return (
+        f" ({pool.requeued} calls kept getting HTTP 429: retried with fewer at once, "
+        f"down to {pool.limit.lowest} of {pool.limit.ceiling})"
+    )
+
+
+def _listing_complete(
+    con: duckdb.DuckDBPyConnection,
+    load_id: str,
+    entity: str,
+    project: str,
+    nodes: list[dict],
+    seen_at: dict[str, str],
+    stored: dict[str, StoredRun],
+    absent_before: set[str],
+    *,
+    full_refresh: bool,
+) -> SyncPlan:
+    """Store the complete listing and the light rows of edited runs; returns the plan."""
+    listing = dedupe_listing(nodes)
+    write_listing(con, load_id, entity, project, list(listing))
+    plan = plan_sync(listing, stored, full_refresh=full_refresh, previously_absent=absent_before)
+    light_rows = [
+        RunRow(
+            run_id=run_id,
+            fetched_at=seen_at[run_id],
+            fetch_kind="light",
+            record=build_record(
+                listing[run_id],
+                entity=entity,
+                project=project,
+                fetched_at=seen_at[run_id],
+                full=False,
+            ),
+        )
+        for run_id in plan.edited
+    ]
+    write_runs(con, load_id, entity, project, light_rows)
+    return plan
+
+
+def _write_batch(
+    con: duckdb.DuckDBPyConnection, load_id: str, entity: str, project: str, event: Event
+) -> int:
+    """Write one heavy batch's runs as 'full' rows; returns how many."""
+    received, nodes = event.value
+    wanted = set(event.task.run_ids)
+    rows: dict[str, RunRow] = {}
+    for node in nodes:
+        if node.get("name") not in wanted:
+            continue
+        rows[node["name"]] = RunRow(
+            run_id=node["name"],
+            fetched_at=received,
+            fetch_kind="full",
+            record=build_record(
+                node, entity=entity, project=project, fetched_at=received, full=True
+            ),
+        )
+    write_runs(con, load_id, entity, project, list(rows.values()))
+    return len(rows)

@@ -8,12 +8,19 @@ responses as W&B sent them (`Runs.last_response`), so config and summary stay JS
 wandb-core retries 429/5xx itself; its retry count, waits and per-request timeout are
 bounded here (env WANDB_WAREHOUSE_MAX_RETRIES / _RETRY_WAIT / _REQUEST_TIMEOUT, read by
 `config.py`), and every SDK call is bounded as a whole (WANDB_WAREHOUSE_TIMEOUT), so a
-server failing forever ends the command in about two minutes at most.
+server failing forever ends the command in about two minutes at most. A 429 that
+outlasts those retries raises `RateLimitedError` (a UserError with the usual one-line
+message), so the fetch pool can back off (`extract/sync/pool.py`).
+
+One client serves several threads at once: every call goes through the same `wandb.Api`
+to the one wandb-core process, which handles each request on its own goroutine (up to
+10 at once per Api); the request count is kept under a lock.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,6 +28,10 @@ from typing import Any
 
 from extract.errors import UserError
 from extract.wandb_api.config import HEAVY_BATCH, ClientConfig, public_url
+
+
+class RateLimitedError(UserError):
+    """W&B kept answering HTTP 429 (Too Many Requests) after wandb-core's retries."""
 
 
 @dataclass
@@ -39,6 +50,7 @@ class WandbClient:
     requests: int = 0
     _api: Any = None
     _secrets: list[str] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     # -- set-up -----------------------------------------------------------------------
     def connect(self) -> None:
@@ -115,7 +127,7 @@ class WandbClient:
                 lazy=lazy,
             )
             for nodes in pager.pages():
-                self.requests += 1
+                self._count(1)
                 project_data = (pager.last_response or {}).get("project") or {}
                 yield Page(nodes=nodes, total=int(project_data.get("runCount") or 0))
 
@@ -129,11 +141,15 @@ class WandbClient:
         what = f"reading the history of {entity}/{project}/{run_id}"
         with self._translate(what, entity=entity, project=project):
             scan = _history_scan(self._api, entity, project, run_id, min_step, page_size)
-            self.requests += 2  # RunHistoryKeys, RunParquetHistory
+            self._count(2)  # RunHistoryKeys, RunParquetHistory
             try:
                 yield from scan
             finally:
-                self.requests += max(0, scan.page_offset - min_step) // page_size
+                self._count(max(0, scan.page_offset - min_step) // page_size)
+
+    def _count(self, requests: int) -> None:
+        with self._lock:
+            self.requests += requests
 
     # -- errors -----------------------------------------------------------------------
     def scrub(self, text: str) -> str:
@@ -156,7 +172,16 @@ class WandbClient:
             message = self._explain(exc, what, entity, project)
             if message is None:
                 raise
-            raise UserError(self.scrub(message)) from None
+            error = RateLimitedError if self._status(exc) == 429 else UserError
+            raise error(self.scrub(message)) from None
+
+    @staticmethod
+    def _status(exc: BaseException) -> int | None:
+        """The HTTP status of a failed call, from the error or its text."""
+        status = _http_status(exc)
+        if status is None and (match := re.search(r"\bHTTP (\d{3})\b", str(exc))):
+            status = int(match.group(1))
+        return status
 
     def _explain(
         self, exc: Exception, what: str, entity: str | None, project: str | None
@@ -167,9 +192,7 @@ class WandbClient:
         url = public_url(self.config.base_url)
         text = " ".join(str(exc).split())
         text = re.sub(r"^Failed to verify credentials with \S+: ", "", text)
-        status = _http_status(exc)
-        if status is None and (match := re.search(r"\bHTTP (\d{3})\b", text)):
-            status = int(match.group(1))
+        status = self._status(exc)
         lowered = text.lower()
         if (isinstance(exc, ValueError) and "Could not find project" in text) or (
             project is not None

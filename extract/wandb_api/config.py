@@ -3,7 +3,8 @@
 WANDB_BASE_URL names the server (`public_url` drops any user:password before it is stored
 or printed); WANDB_WAREHOUSE_MAX_RETRIES, _RETRY_WAIT, _REQUEST_TIMEOUT, _TIMEOUT and
 _PAGE_SIZE bound wandb-core's retries, its waits, each request, each SDK call and a
-listing page.
+listing page; WANDB_WAREHOUSE_CONCURRENCY bounds the requests in flight at once
+(`extract/sync/pool.py`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,10 @@ DEFAULT_BASE_URL = "https://api.wandb.ai"
 # megabyte; a server that serves fewer per page than asked is followed by cursor.
 DEFAULT_PAGE_SIZE = 1000
 HEAVY_BATCH = 100
+DEFAULT_CONCURRENCY = 4
+# wandb-core serves at most 10 requests at once per `wandb.Api` (its wbapi package's
+# maxConcurrency); more threads would only queue inside it.
+MAX_CONCURRENCY = 10
 
 
 def _env_number(name: str, default: float, kind: type = float) -> Any:
@@ -47,6 +52,7 @@ class ClientConfig:
     call_timeout: float = 100.0
     page_size: int = DEFAULT_PAGE_SIZE
     batch_size: int = HEAVY_BATCH
+    concurrency: int = DEFAULT_CONCURRENCY
 
     @classmethod
     def from_env(cls) -> ClientConfig:
@@ -55,6 +61,12 @@ class ClientConfig:
         if page_size < 1:
             raise UserError("WANDB_WAREHOUSE_PAGE_SIZE must be at least 1")
         wait_max = _env_number("WANDB_WAREHOUSE_RETRY_WAIT", 10.0)
+        concurrency = _env_number("WANDB_WAREHOUSE_CONCURRENCY", DEFAULT_CONCURRENCY, int)
+        if not 1 <= concurrency <= MAX_CONCURRENCY:
+            raise UserError(
+                f"WANDB_WAREHOUSE_CONCURRENCY must be between 1 and {MAX_CONCURRENCY} "
+                "(wandb-core serves at most 10 requests at once)"
+            )
         return cls(
             base_url=base_url,
             # wandb-core reads 0 as "unset" and then retries 20 times: one retry at least.
@@ -65,6 +77,7 @@ class ClientConfig:
             request_timeout=max(1.0, _env_number("WANDB_WAREHOUSE_REQUEST_TIMEOUT", 30.0)),
             call_timeout=max(1.0, _env_number("WANDB_WAREHOUSE_TIMEOUT", 100.0)),
             page_size=page_size,
+            concurrency=concurrency,
         )
 
 

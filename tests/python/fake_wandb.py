@@ -131,16 +131,20 @@ class FakeProject:
 @dataclass
 class Fault:
     """Answer `times` matching requests (None: forever) with an HTTP error status (and a
-    `Retry-After` header of `retry_after` seconds, if given)."""
+    `Retry-After` header of `retry_after` seconds, if given). A request matches if its
+    operation is `operation` (or any) and `match(request)` holds (if given)."""
 
     status: int
     times: int | None = 1
     operation: str | None = None
     body: str = '{"errors": [{"message": "injected failure"}]}'
     retry_after: float | None = None
+    match: Callable[[Request], bool] | None = None
 
-    def matches(self, operation: str) -> bool:
-        return self.operation is None or self.operation == operation
+    def matches(self, request: Request) -> bool:
+        if self.operation is not None and self.operation != request.operation:
+            return False
+        return self.match is None or self.match(request)
 
 
 # -- GraphQL helpers ------------------------------------------------------------------------
@@ -459,11 +463,12 @@ class FakeWandb:
         times: int | None = 1,
         operation: str | None = None,
         retry_after: float | None = None,
+        match: Callable[[Request], bool] | None = None,
     ) -> None:
         """The next `times` requests (of `operation`, or any) get HTTP `status`."""
         with self.lock:
             self.faults.append(
-                Fault(status=status, times=times, operation=operation, retry_after=retry_after)
+                Fault(status, times, operation, retry_after=retry_after, match=match)
             )
 
     def clear_faults(self) -> None:
@@ -520,7 +525,7 @@ class FakeWandb:
         with self.lock:
             self.received[request.operation] += 1
             self.log.append(request)
-            fault = next((f for f in self.faults if f.matches(request.operation)), None)
+            fault = next((f for f in self.faults if f.matches(request)), None)
             if fault is not None and fault.times is not None:
                 fault.times -= 1
                 if fault.times <= 0:

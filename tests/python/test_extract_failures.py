@@ -124,10 +124,12 @@ def test_ctrl_c_is_recorded_as_failed(fake: FakeWandb, wandb_env: dict[str, str]
     for i in range(150):
         fake.add_run("lab", "p", FakeRun(f"r{i:04d}"))
     fake.hold_after("Runs", served=2)  # the listing and one heavy batch, then hang
+    # One request at a time, so "one batch served" is the first batch, written.
+    env = {**wandb_env, "WANDB_WAREHOUSE_CONCURRENCY": "1"}
     process = subprocess.Popen(
         [sys.executable, "-m", "extract.cli", "extract", "lab/p", "--db", str(db)],
         cwd=PROJECT_ROOT,
-        env={**{k: v for k, v in os.environ.items() if not k.startswith("WANDB_")}, **wandb_env},
+        env={**{k: v for k, v in os.environ.items() if not k.startswith("WANDB_")}, **env},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -154,9 +156,10 @@ def test_sync_killed_midway_loses_nothing_and_next_completes(
 ) -> None:
     for i in range(350):
         fake.add_run("lab", "p", FakeRun(f"r{i:04d}", created_at=f"2025-01-01T00:{i // 60:02d}"))
-    # Answer two heavy batches, then hang: the process is killed during the third.
+    # Answer two heavy batches, then hang: the process is killed during the third (one
+    # request at a time, so the batches answered are the ones written).
     fake.hold_after("Runs", served=1 + 2)
-    env = {**wandb_env, "HOME": wandb_env["WANDB_DIR"]}
+    env = {**wandb_env, "HOME": wandb_env["WANDB_DIR"], "WANDB_WAREHOUSE_CONCURRENCY": "1"}
     process = subprocess.Popen(
         [sys.executable, "-m", "extract.cli", "extract", "lab/p", "--db", str(db)],
         cwd=PROJECT_ROOT,
