@@ -8,7 +8,9 @@ import shutil
 import sys
 from pathlib import Path
 
-from extract.errors import UserError
+import duckdb
+
+from extract.errors import UserError, is_interrupt
 from extract.warehouse.database import connect, db_path, ensure_raw_schema
 
 
@@ -195,7 +197,9 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         print(f"wandb-warehouse: error: {exc}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, duckdb.Error) as exc:
+        if not is_interrupt(exc):
+            raise
         print("wandb-warehouse: interrupted", file=sys.stderr)
         return 130
     return 0

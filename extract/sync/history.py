@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import duckdb
 from tqdm import tqdm
 
-from extract.errors import UserError
+from extract.errors import UserError, is_interrupt
 from extract.sync.history_plan import HistoryTarget
 from extract.sync.history_pull import (
     DEFAULT_PAGE_SIZE,
@@ -121,7 +121,7 @@ def sync_history(
     except BaseException as exc:
         if isinstance(exc, HistoryPullError):
             counts = exc.counts
-        error = "interrupted" if isinstance(exc, KeyboardInterrupt) else str(exc)
+        error = "interrupted" if is_interrupt(exc) else str(exc)
         with contextlib.suppress(duckdb.Error):
             finish_load(
                 con,

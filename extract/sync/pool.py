@@ -14,9 +14,12 @@ the tasks one after another in submission order, as before). A task is anything 
 `run()` (an iterable of results: a listing's pages, a heavy batch's nodes, a run's
 history batches) and `retry()`. Each result comes back to the thread iterating
 `events()`, in order of completion across tasks and in order within a task, through a
-queue of `concurrency` places: a slow writer holds the workers back instead of letting
-results pile up in memory. Only that thread touches DuckDB, so there is one writer and
-every write is committed as it was before.
+queue of `concurrency` places. A task holds its place until the caller has handled its
+end, so at most `concurrency` tasks are between their start and their last write: a
+slow writer holds the workers back instead of letting results pile up in memory, and
+with concurrency 1 each result is written before the next request goes out, as before.
+Only the calling thread touches DuckDB, so there is one writer and every write is
+committed as it was before.
 
 Failures: the first task that fails stops the pool: queued tasks are dropped, running
 streams stop after their current result, running single calls finish; every result
@@ -160,10 +163,12 @@ class FetchPool:
                 if self._outstanding == 0:
                     return
             event = self._events.get()
-            if event.done:
+            yield event
+            if event.done:  # handled by the caller: its place is free
                 with self._cond:
                     self._outstanding -= 1
-            yield event
+                    self._running -= 1
+                    self._cond.notify_all()
 
     def close(self) -> None:
         """Stop the workers; those inside a call end when it returns (daemon threads)."""
@@ -192,13 +197,12 @@ class FetchPool:
                 task = self._pending.popleft()
                 self._running += 1
                 generation = self.limit.generation
-            try:
-                event = self._run(task, generation)
-            finally:
+            event = self._run(task, generation)
+            if event is None:  # queued again
                 with self._cond:
                     self._running -= 1
                     self._cond.notify_all()
-            if event is not None:
+            else:
                 self._put(event)
 
     def _run(self, task: Task, generation: int) -> Event | None:

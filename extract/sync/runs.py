@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 import duckdb
 from tqdm import tqdm
 
-from extract.errors import UserError
+from extract.errors import UserError, is_interrupt
 from extract.sync.plan import HeavyBatcher, StoredRun, SyncPlan, dedupe_listing, plan_sync
 from extract.sync.pool import Event, FetchPool
 from extract.sync.records import build_record
@@ -194,7 +194,7 @@ def sync_project(
         finish_load(con, load_id, status="ok", counts=counts, listing_complete=True)
     except BaseException as exc:
         counts.requests = client.requests - requests_before
-        if isinstance(exc, KeyboardInterrupt):
+        if is_interrupt(exc):
             error = "interrupted"
         else:
             error = client.scrub(" ".join(str(exc).split()) or type(exc).__name__)

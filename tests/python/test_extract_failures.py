@@ -151,6 +151,44 @@ def test_ctrl_c_is_recorded_as_failed(fake: FakeWandb, wandb_env: dict[str, str]
     assert loads(db) == [("failed", "interrupted", True, 100)]
 
 
+def test_ctrl_c_with_concurrent_requests_in_flight_ends_at_once(
+    fake: FakeWandb, wandb_env: dict[str, str], db: Path
+) -> None:
+    for i in range(400):
+        fake.add_run("lab", "p", FakeRun(f"r{i:04d}"))
+    fake.hold_after("Runs", served=1)  # the listing, then every heavy batch hangs
+    env = {**wandb_env, "WANDB_WAREHOUSE_CONCURRENCY": "4", "WANDB_WAREHOUSE_TIMEOUT": "100"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "extract.cli", "extract", "lab/p", "--db", str(db)],
+        cwd=PROJECT_ROOT,
+        env={**{k: v for k, v in os.environ.items() if not k.startswith("WANDB_")}, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    try:
+        assert fake.held.wait(timeout=60)
+        deadline = time.monotonic() + 10
+        while fake.received["Runs"] < 1 + 4 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert fake.received["Runs"] == 1 + 4  # four batches in flight, none answered
+        started = time.monotonic()
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=30)
+        elapsed = time.monotonic() - started
+    finally:
+        fake.release()
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 130, err
+    assert err.strip() == "wandb-warehouse: interrupted"
+    assert elapsed < 15  # the held calls (100 s timeout) are not waited for
+    status, error, _, heavy_fetched = loads(db)[0]
+    assert (status, error, heavy_fetched) == ("failed", "interrupted", 0)
+
+
 def test_sync_killed_midway_loses_nothing_and_next_completes(
     fake: FakeWandb, wandb_env: dict[str, str], db: Path, capsys
 ) -> None:
