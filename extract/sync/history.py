@@ -50,6 +50,7 @@ class HistorySync:
         return (
             f"{self.entity}/{self.project} history: runs grown {c.targets}, read "
             f"{c.runs_read}, rows {c.rows}, requests {self.requests}, {self.seconds:.1f} s"
+            f"{c.backoff}"
         )
 
 
@@ -109,6 +110,7 @@ def sync_history(
                 listed=listed,
                 page_size=page_size,
                 progress=progress,
+                concurrency=client.config.concurrency,
             )
         requests = client.requests - requests_before
         finish_load(

@@ -142,6 +142,15 @@ class FetchPool:
     def stopping(self) -> bool:
         return self._stopping
 
+    def backoff_note(self) -> str:
+        """' (N calls kept getting HTTP 429 ...)' for a final line, if any did."""
+        if not self.requeued:
+            return ""
+        return (
+            f" ({self.requeued} calls kept getting HTTP 429: retried with fewer at once, "
+            f"down to {self.limit.lowest} of {self.limit.ceiling})"
+        )
+
     def submit(self, task: Task) -> None:
         """Queue a task (it runs after those queued before it); ignored once stopping."""
         with self._cond:

@@ -216,17 +216,7 @@ def sync_project(
         counts=counts,
         seconds=time.monotonic() - started,
         plan=plan,
-        backoff=backoff_note(pool),
-    )
-
-
-def backoff_note(pool: FetchPool) -> str:
-    """' (N calls kept getting HTTP 429 ...)' for a final line, if any did."""
-    if not pool.requeued:
-        return ""
-    return (
-        f" ({pool.requeued} calls kept getting HTTP 429: retried with fewer at once, "
-        f"down to {pool.limit.lowest} of {pool.limit.ceiling})"
+        backoff=pool.backoff_note(),
     )
 
 

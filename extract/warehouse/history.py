@@ -43,45 +43,65 @@ def split_row(row: Mapping[str, Any]) -> tuple[int, float | None, float | None, 
 
 
 @dataclass
+class HistoryBatch:
+    """History rows split into columns, ready to be written by one insert."""
+
+    keys: list[tuple[str, str, str]] = field(default_factory=list)
+    steps: list[int] = field(default_factory=list)
+    timestamps: list[float | None] = field(default_factory=list)
+    runtimes: list[float | None] = field(default_factory=list)
+    metrics: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def add(self, entity: str, project: str, run_id: str, row: Mapping[str, Any]) -> None:
+        step, timestamp, runtime, metrics = split_row(row)
+        self.keys.append((entity, project, run_id))
+        self.steps.append(step)
+        self.timestamps.append(timestamp)
+        self.runtimes.append(runtime)
+        self.metrics.append(metrics)
+
+
+@dataclass
 class HistoryWriter:
-    """Buffers history rows and appends them to `raw.wandb_history` in batches."""
+    """Appends history rows to `raw.wandb_history`: whole batches (`write`), or rows
+    buffered with `add` and written by `flush`."""
 
     con: duckdb.DuckDBPyConnection
     load_id: str
     batch_rows: int = 10_000
     written: int = 0
-    _keys: list[tuple[str, str, str]] = field(default_factory=list)
-    _steps: list[int] = field(default_factory=list)
-    _timestamps: list[float | None] = field(default_factory=list)
-    _runtimes: list[float | None] = field(default_factory=list)
-    _metrics: list[str] = field(default_factory=list)
+    _buffer: HistoryBatch = field(default_factory=HistoryBatch)
 
     @property
     def pending(self) -> int:
-        return len(self._steps)
+        return len(self._buffer)
 
     def add(self, entity: str, project: str, run_id: str, row: Mapping[str, Any]) -> None:
-        step, timestamp, runtime, metrics = split_row(row)
-        self._keys.append((entity, project, run_id))
-        self._steps.append(step)
-        self._timestamps.append(timestamp)
-        self._runtimes.append(runtime)
-        self._metrics.append(metrics)
+        self._buffer.add(entity, project, run_id, row)
 
     def flush(self) -> int:
         """Write the buffered rows as one statement; returns how many were written."""
-        if not self._steps:
+        count = self.write(self._buffer)
+        self._buffer = HistoryBatch()
+        return count
+
+    def write(self, batch: HistoryBatch) -> int:
+        """Write a batch as one statement (one transaction); returns how many rows."""
+        if not batch:
             return 0
-        entities, projects, run_ids = zip(*self._keys, strict=True)
+        entities, projects, run_ids = zip(*batch.keys, strict=True)
         frame = pd.DataFrame(
             {
                 "entity": entities,
                 "project": projects,
                 "run_id": run_ids,
-                "step": pd.array(self._steps, dtype="int64"),
-                "logged_at": pd.array(self._timestamps, dtype="Float64"),
-                "runtime": pd.array(self._runtimes, dtype="Float64"),
-                "metrics": self._metrics,
+                "step": pd.array(batch.steps, dtype="int64"),
+                "logged_at": pd.array(batch.timestamps, dtype="Float64"),
+                "runtime": pd.array(batch.runtimes, dtype="Float64"),
+                "metrics": batch.metrics,
             }
         )
         self.con.register("history_batch", frame)
@@ -104,8 +124,5 @@ class HistoryWriter:
             )
         finally:
             self.con.unregister("history_batch")
-        count = len(self._steps)
-        self.written += count
-        for buffer in (self._keys, self._steps, self._timestamps, self._runtimes, self._metrics):
-            buffer.clear()
-        return count
+        self.written += len(batch)
+        return len(batch)

@@ -230,6 +230,8 @@ def test_transient_server_errors_are_retried(backend, tmp_path, capsys) -> None:
 
 def test_failure_midway_keeps_rows_and_resumes(backend, tmp_path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("WANDB_WAREHOUSE_HISTORY_PAGE_SIZE", "200")
+    # One run at a time: the run after the broken one is not started.
+    monkeypatch.setenv("WANDB_WAREHOUSE_CONCURRENCY", "1")
     add(backend, "a_ok", SyntheticHistory(steps=50))
     add(backend, "b_breaks", SyntheticHistory(steps=1_000))
     add(backend, "c_later", SyntheticHistory(steps=10))
@@ -265,6 +267,86 @@ def test_failure_midway_keeps_rows_and_resumes(backend, tmp_path, capsys, monkey
         db,
         "select count(*) - count(distinct (run_id, step)) from raw.wandb_history",
     ) == [(0,)]
+
+
+def test_failure_beside_concurrent_runs_keeps_their_rows_and_resumes(
+    backend, tmp_path, capsys, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("WANDB_WAREHOUSE_HISTORY_PAGE_SIZE", "200")
+    monkeypatch.setenv("WANDB_WAREHOUSE_CONCURRENCY", "4")
+    for i in range(6):
+        add(backend, f"r{i}", SyntheticHistory(steps=300 + 100 * i))
+    backend.fail_from_step["r2"] = 400
+    backend.fake.latency = 0.05
+    db = tmp_path / "w.duckdb"
+
+    err = extract(db, capsys, expect=1)
+
+    (line,) = err.strip().splitlines()
+    assert "history of lab/hist/r2" in line and "400 new history rows of r2" in line
+    assert stored_steps(db, "r2") == list(range(400))
+    complete = 0
+    for i in range(6):  # every run's stored rows are a prefix of its steps
+        steps = stored_steps(db, f"r{i}")
+        assert steps == list(range(len(steps)))
+        complete += len(steps) == 300 + 100 * i
+    assert complete >= 2  # r0 and r1 were read beside r2
+
+    backend.fail_from_step.clear()
+    out = extract(db, capsys)
+    assert f"runs grown {6 - complete}, read {6 - complete}" in out
+    for i in range(6):
+        assert stored_steps(db, f"r{i}") == list(range(300 + 100 * i))
+
+
+def test_429s_and_500s_under_concurrency_lose_no_row_and_store_none_twice(
+    backend, tmp_path, capsys, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("WANDB_WAREHOUSE_HISTORY_PAGE_SIZE", "500")
+    monkeypatch.setenv("WANDB_WAREHOUSE_CONCURRENCY", "4")
+    for i in range(5):
+        add(backend, f"r{i}", SyntheticHistory(steps=2_500))
+    fake = backend.fake
+    fake.latency = 0.02
+
+    def page(run_id: str, min_step: int):  # type: ignore[no-untyped-def]
+        return lambda r: r.variables.get("run") == run_id and r.variables["minStep"] == min_step
+
+    # r1's third page gets 429 twice: wandb-core's one retry (the tests' MAX_RETRIES) is
+    # used up, the pool reads r1 on from step 1000 with fewer runs at once.
+    fake.fail(429, times=2, operation="HistoryPage", match=page("r1", 1_000), retry_after=0.1)
+    fake.fail(500, times=1, operation="HistoryPage", match=page("r3", 500))
+    fake.fail(429, times=1, operation="RunHistoryKeys", retry_after=0.1)
+    db = tmp_path / "w.duckdb"
+
+    out = extract(db, capsys)
+
+    assert "runs grown 5, read 5, rows 12500" in out
+    assert "1 calls kept getting HTTP 429: retried with fewer at once, down to 2 of 4" in out
+    for i in range(5):
+        assert stored_steps(db, f"r{i}") == list(range(2_500))
+    assert backend.page_starts("r1") == [0, 500, 1_000, 1_000, 1_000, 1_500, 2_000]
+    assert query(db, "select count(distinct load_id) from raw.wandb_history") == [(1,)]
+
+
+def test_a_server_that_allows_two_requests_at_once_still_reads_every_run(
+    backend, tmp_path, capsys, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("WANDB_WAREHOUSE_CONCURRENCY", "4")
+    for i in range(8):
+        add(backend, f"r{i}", SyntheticHistory(steps=1_500))
+    fake = backend.fake
+    fake.latency = 0.3
+    fake.max_concurrent = 2
+    fake.retry_after = 0.05
+    db = tmp_path / "w.duckdb"
+
+    out = extract(db, capsys)
+
+    assert "runs grown 8, read 8, rows 12000" in out
+    for i in range(8):
+        assert stored_steps(db, f"r{i}") == list(range(1_500))
+    assert fake.peak_active <= 2 and sum(fake.rejected.values()) > 0
 
 
 MEMORY_PROBE = textwrap.dedent(
