@@ -23,8 +23,8 @@ demo: setup
 	$(BIN)/wandb-warehouse demo
 
 sample: setup
-	$(BIN)/python -m extract.sample_generator
-	$(BIN)/python -m extract.sample_history
+	$(BIN)/python -m extract.sample.generate_runs
+	$(BIN)/python -m extract.sample.generate_history
 
 test: setup lint dbt-parse sqlfluff dbt-build docs pytest
 

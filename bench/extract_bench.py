@@ -23,8 +23,8 @@ from pathlib import Path
 import duckdb
 
 from extract.cli import main as cli_main
-from extract.plan import requests_needed
-from extract.wandb_client import DEFAULT_PAGE_SIZE
+from extract.sync.plan import requests_needed
+from extract.wandb_api.config import DEFAULT_PAGE_SIZE
 from tests.python.fake_wandb import FakeRun, FakeWandb
 
 RESULTS = Path(__file__).resolve().parent / "results" / "extract.json"

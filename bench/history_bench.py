@@ -25,8 +25,8 @@ from pathlib import Path
 
 import duckdb
 
-from extract.dbt import dbt_executable
-from extract.warehouse import DB_ENV_VAR, PROJECT_ROOT
+from extract.warehouse.database import DB_ENV_VAR, PROJECT_ROOT
+from extract.warehouse.dbt import dbt_executable
 
 # The fake's modules import each other by plain name, as pytest sees them.
 sys.path.insert(0, str(PROJECT_ROOT / "tests" / "python"))

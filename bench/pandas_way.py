@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from extract.warehouse import PROJECT_ROOT
+from extract.warehouse.database import PROJECT_ROOT
 
 TAG_SPLIT = re.compile(r"[^,\s](?:[^,]*[^,\s])?")
 EXACT_INTEGER = re.compile(r"[+-]?[0-9]{1,38}(\.0*)?")

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from extract.warehouse import connect
+from extract.warehouse.database import connect
 
 
 def read_json(file: Path, db: Path) -> None:

@@ -29,14 +29,14 @@ import duckdb
 
 from bench.generate import generate
 from bench.measure import Step, python_module, run_measured
-from extract.dbt import dbt_executable
-from extract.warehouse import (
+from extract.warehouse.database import (
     DB_ENV_VAR,
     DEFAULT_MEMORY_LIMIT,
     PROJECT_ROOT,
     connect,
     ensure_raw_schema,
 )
+from extract.warehouse.dbt import dbt_executable
 
 BENCH_DIR = Path(__file__).resolve().parent
 WORK_DIR = BENCH_DIR / "data" / "work"

@@ -9,12 +9,12 @@ import sys
 from pathlib import Path
 
 from extract.errors import UserError
-from extract.warehouse import connect, db_path, ensure_raw_schema
+from extract.warehouse.database import connect, db_path, ensure_raw_schema
 
 
 def _cmd_load(args: argparse.Namespace) -> None:
-    from extract.history_load import HistoryLoad
-    from extract.load import load_file
+    from extract.load.history import HistoryLoad
+    from extract.load.runs import load_file
 
     db = db_path(args.db)
     con = connect(db)
@@ -42,10 +42,11 @@ def _cmd_load(args: argparse.Namespace) -> None:
 def _cmd_extract(args: argparse.Namespace) -> None:
     import time
 
-    from extract.history_sync import sync_history
-    from extract.ledger import new_id
-    from extract.sync import parse_project_path, sync_project
-    from extract.wandb_client import ClientConfig, WandbClient
+    from extract.sync.history import sync_history
+    from extract.sync.runs import parse_project_path, sync_project
+    from extract.wandb_api.client import WandbClient
+    from extract.wandb_api.config import ClientConfig
+    from extract.warehouse.ledger import new_id
 
     projects = [parse_project_path(text) for text in args.projects]
     config = ClientConfig.from_env()
@@ -102,7 +103,7 @@ def _cmd_demo(args: argparse.Namespace) -> None:
 
 
 def _cmd_export_raw(args: argparse.Namespace) -> None:
-    from extract.export_raw import export_raw
+    from extract.export.parquet import export_raw
 
     out_dir = Path(args.dir).expanduser()
     con = connect(db_path(args.db), read_only=True)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from extract.dbt import run_dbt
 from extract.errors import UserError
-from extract.load import load_file
-from extract.sample import load_order
-from extract.warehouse import connect, ensure_raw_schema
+from extract.load.runs import load_file
+from extract.sample.files import load_order
+from extract.warehouse.database import connect, ensure_raw_schema
+from extract.warehouse.dbt import run_dbt
 
 HEADLINES = {
     "Pretrain overlap (config vs checkpoint metadata)": """
@@ -51,7 +51,9 @@ HEADLINES = {
 def run_demo(db: Path) -> None:
     files = load_order()
     if not files:
-        raise UserError("the bundled sample is missing: run `python -m extract.sample_generator`")
+        raise UserError(
+            "the bundled sample is missing: run `python -m extract.sample.generate_runs`"
+        )
     con = connect(db)
     try:
         ensure_raw_schema(con)

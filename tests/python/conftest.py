@@ -17,14 +17,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from dbt_builds import BuiltWarehouse, build_warehouse
 from fake_wandb import DEFAULT_KEY, MAX_PAGE_SIZE, FakeWandb, default_handlers
 
-from extract.sample import load_order
+from extract.sample.files import load_order
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 # `make test` builds the sample warehouse once (dbt-build step) and points here.
 TEST_DB_ENV = "WANDB_WAREHOUSE_TEST_DB"
 
-# Small bounds so failure tests end fast; the defaults are in extract/wandb_client.py.
+# Small bounds so failure tests end fast; the defaults are in extract/wandb_api/config.py.
 FAST_FAILURE_ENV = {
     "WANDB_WAREHOUSE_MAX_RETRIES": "1",
     "WANDB_WAREHOUSE_RETRY_WAIT": "1",

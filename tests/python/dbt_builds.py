@@ -8,9 +8,9 @@ from pathlib import Path
 
 import duckdb
 
-from extract.dbt import run_dbt
-from extract.load import load_file
-from extract.warehouse import connect, ensure_raw_schema
+from extract.load.runs import load_file
+from extract.warehouse.database import connect, ensure_raw_schema
+from extract.warehouse.dbt import run_dbt
 
 
 @dataclass

@@ -9,9 +9,9 @@ import duckdb
 import pytest
 
 from extract.cli import main
-from extract.export_raw import export_raw, exported_loads, pending_loads
-from extract.load import load_file
-from extract.warehouse import connect, ensure_raw_schema
+from extract.export.parquet import export_raw, exported_loads, pending_loads
+from extract.load.runs import load_file
+from extract.warehouse.database import connect, ensure_raw_schema
 
 BIG = 18446744073709551617  # 2^64 + 1: past BIGINT and UBIGINT
 

@@ -10,7 +10,7 @@ import urllib.request
 import pytest
 from fake_wandb import DEFAULT_KEY, FakeRun, FakeWandb, run_matches
 
-from extract.wandb_client import public_url
+from extract.wandb_api.config import public_url
 
 LIGHT_QUERY = """
 query Runs($project: String!, $entity: String!, $cursor: String, $perPage: Int = 50,

@@ -12,10 +12,10 @@ from pathlib import Path
 import duckdb
 from dbt_builds import build_warehouse
 
-from extract.dbt import run_dbt
-from extract.load import load_file
-from extract.sample import load_order
-from extract.warehouse import connect
+from extract.load.runs import load_file
+from extract.sample.files import load_order
+from extract.warehouse.database import connect
+from extract.warehouse.dbt import run_dbt
 
 RUN_ID = "zz-incremental"
 

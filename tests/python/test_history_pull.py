@@ -18,8 +18,9 @@ from fake_wandb import FakeRun, FakeWandb
 from fake_wandb_history import HistoryBackend, SyntheticHistory, install_history
 
 from extract.cli import main
-from extract.history import HistoryTarget, StoredHistory, history_targets, split_row
-from extract.history_pull import page_of
+from extract.sync.history_plan import HistoryTarget, StoredHistory, history_targets
+from extract.sync.history_pull import page_of
+from extract.warehouse.history import split_row
 
 ENTITY, PROJECT = "lab", "hist"
 PATH = f"{ENTITY}/{PROJECT}"
@@ -268,10 +269,11 @@ MEMORY_PROBE = textwrap.dedent(
     """
     import json, resource, sys, tracemalloc
     from pathlib import Path
-    from extract.history_pull import pull_history
-    from extract.ledger import new_id, start_load
-    from extract.wandb_client import ClientConfig, WandbClient
-    from extract.warehouse import connect, ensure_raw_schema
+    from extract.sync.history_pull import pull_history
+    from extract.warehouse.ledger import new_id, start_load
+    from extract.wandb_api.client import WandbClient
+    from extract.wandb_api.config import ClientConfig
+    from extract.warehouse.database import connect, ensure_raw_schema
 
     db, entity, project = sys.argv[1], sys.argv[2], sys.argv[3]
     con = connect(Path(db))

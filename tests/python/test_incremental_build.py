@@ -19,10 +19,10 @@ import pytest
 import yaml
 from dbt_builds import build_warehouse
 
-from extract.dbt import run_dbt
 from extract.errors import UserError
-from extract.load import load_file
-from extract.warehouse import PROJECT_ROOT, connect
+from extract.load.runs import load_file
+from extract.warehouse.database import PROJECT_ROOT, connect
+from extract.warehouse.dbt import run_dbt
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 

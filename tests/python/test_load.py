@@ -11,8 +11,8 @@ import duckdb
 import pytest
 
 from extract.errors import UserError
-from extract.load import load_file
-from extract.warehouse import connect, ensure_raw_schema
+from extract.load.runs import load_file
+from extract.warehouse.database import connect, ensure_raw_schema
 
 BIG = 123456789012345678901234  # past 2^63: must stay exact
 

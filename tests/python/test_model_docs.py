@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import yaml
 
-from extract.warehouse import PROJECT_ROOT
+from extract.warehouse.database import PROJECT_ROOT
 
 MODELS = PROJECT_ROOT / "models"
 LAYER_SCHEMAS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts"}

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from extract.plan import (
+from extract.sync.plan import (
     StoredRun,
     batches,
     classify,
@@ -14,7 +14,7 @@ from extract.plan import (
     plan_sync,
     requests_needed,
 )
-from extract.records import build_record
+from extract.sync.records import build_record
 
 BASE = {
     "name": "r1",
@@ -155,7 +155,7 @@ def test_missing_or_odd_blobs_become_valid_json() -> None:
 
 def test_client_bounds_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     from extract.errors import UserError
-    from extract.wandb_client import ClientConfig
+    from extract.wandb_api.config import ClientConfig
 
     monkeypatch.setenv("WANDB_BASE_URL", "http://127.0.0.1:1234/")
     monkeypatch.setenv("WANDB_WAREHOUSE_MAX_RETRIES", "0")

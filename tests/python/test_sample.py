@@ -14,14 +14,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from extract import sample_generator
-from extract.load import load_file
-from extract.sample import sample_files
-from extract.warehouse import connect, ensure_raw_schema
+from extract.load.runs import load_file
+from extract.sample import generate_runs
+from extract.sample.files import sample_files
+from extract.warehouse.database import connect, ensure_raw_schema
 
 OLD_FILE, REFRESH_FILE = (
-    sample_generator.OLD_DOWNLOADER_FILE,
-    sample_generator.FULL_REFRESH_FILE,
+    generate_runs.OLD_DOWNLOADER_FILE,
+    generate_runs.FULL_REFRESH_FILE,
 )
 
 # The latest version of each run, with the fields the figures need.
@@ -101,7 +101,7 @@ def _one(con: duckdb.DuckDBPyConnection, sql: str):
 
 
 def test_regenerating_gives_byte_identical_files(tmp_path: Path) -> None:
-    written = sample_generator.write_sample(tmp_path)
+    written = generate_runs.write_sample(tmp_path)
     committed = {path.name: path for path in sample_files()}
     assert sorted(p.name for p in written) == sorted(committed)
     for path in written:

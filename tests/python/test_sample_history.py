@@ -9,12 +9,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from extract import sample_history
 from extract.errors import UserError
-from extract.history_load import HistoryLoad
-from extract.load import load_file
-from extract.sample import load_order, sample_files
-from extract.warehouse import connect, ensure_raw_schema
+from extract.load.history import HistoryLoad
+from extract.load.runs import load_file
+from extract.sample import generate_history
+from extract.sample.files import load_order, sample_files
+from extract.warehouse.database import connect, ensure_raw_schema
 
 PROGRESS = """
 create temp table progress as
@@ -53,16 +53,16 @@ def con(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyCon
 
 def test_history_file_loads_last_and_is_not_a_run_file() -> None:
     names = [path.name for path in load_order()]
-    assert names[-1] == sample_history.HISTORY_FILE
-    assert sample_history.HISTORY_FILE not in [path.name for path in sample_files()]
+    assert names[-1] == generate_history.HISTORY_FILE
+    assert generate_history.HISTORY_FILE not in [path.name for path in sample_files()]
 
 
 def test_regenerating_gives_byte_identical_history(tmp_path: Path) -> None:
     committed = load_order()[-1]
-    (tmp_path / sample_history.FULL_REFRESH_FILE).write_bytes(
-        (committed.parent / sample_history.FULL_REFRESH_FILE).read_bytes()
+    (tmp_path / generate_history.FULL_REFRESH_FILE).write_bytes(
+        (committed.parent / generate_history.FULL_REFRESH_FILE).read_bytes()
     )
-    fresh = sample_history.write_history(tmp_path)
+    fresh = generate_history.write_history(tmp_path)
     assert fresh.read_bytes() == committed.read_bytes()
     assert fresh.stat().st_size < 2_000_000
 
@@ -91,7 +91,7 @@ def test_every_run_with_history_ends_at_its_summary_step(con) -> None:  # type: 
     assert _one(con, "select count(*) from progress where line_count = 0 and rows > 0") == 0
     assert _one(con, "select count(*) from progress where last_step <> summary_step") == 0
     assert _one(con, "select count(*) from progress where last_step <> line_count - 1") == 0
-    assert _one(con, "select max(rows) from progress") <= sample_history.ROWS_PER_RUN
+    assert _one(con, "select max(rows) from progress") <= generate_history.ROWS_PER_RUN
 
 
 def test_finished_runs_reach_their_target_but_a_few_barely_progressed(con) -> None:  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ from decimal import Decimal
 import duckdb
 import yaml
 
-from extract.warehouse import PROJECT_ROOT
+from extract.warehouse.database import PROJECT_ROOT
 
 
 def rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:

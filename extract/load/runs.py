@@ -16,8 +16,8 @@ from pathlib import Path
 import duckdb
 
 from extract.errors import UserError
-from extract.history_load import HistoryLoad, is_history_file, load_history_file
-from extract.ledger import LoadCounts, finish_load, new_id, start_load
+from extract.load.history import HistoryLoad, is_history_file, load_history_file
+from extract.warehouse.ledger import LoadCounts, finish_load, new_id, start_load
 
 REQUIRED_FIELDS = ("entity", "project", "name")
 

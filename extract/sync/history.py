@@ -19,16 +19,17 @@ import duckdb
 from tqdm import tqdm
 
 from extract.errors import UserError
-from extract.history import HistoryTarget
-from extract.history_pull import (
+from extract.sync.history_plan import HistoryTarget
+from extract.sync.history_pull import (
     DEFAULT_PAGE_SIZE,
     HistoryCounts,
     HistoryPullError,
     listed_line_counts,
     pull_history,
 )
-from extract.ledger import LoadCounts, finish_load, start_load
-from extract.wandb_client import WandbClient, public_url
+from extract.wandb_api.client import WandbClient
+from extract.wandb_api.config import public_url
+from extract.warehouse.ledger import LoadCounts, finish_load, start_load
 
 PAGE_SIZE_ENV = "WANDB_WAREHOUSE_HISTORY_PAGE_SIZE"
 

@@ -1,4 +1,4 @@
-"""Run history in the raw layer: what to fetch, and writing rows to `raw.wandb_history`.
+"""Run history in the raw layer: writing logged rows to `raw.wandb_history`.
 
 A history row as W&B logs it is a flat object: `_step` (the row's step), `_timestamp`
 (epoch seconds), `_runtime` (seconds since the run started) and the user's metrics. The
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,47 +22,6 @@ import duckdb
 import pandas as pd
 
 RESERVED_KEYS = ("_step", "_timestamp", "_runtime")
-
-
-@dataclass(frozen=True)
-class StoredHistory:
-    """What the warehouse already holds of one run's history."""
-
-    rows: int
-    last_step: int
-
-
-@dataclass(frozen=True)
-class HistoryTarget:
-    """One run whose history grew: read the steps from `min_step` on."""
-
-    entity: str
-    project: str
-    run_id: str
-    min_step: int
-    history_line_count: int
-
-
-def history_targets(
-    entity: str,
-    project: str,
-    listed: Iterable[tuple[str, int | None]],
-    stored: Mapping[str, StoredHistory],
-) -> list[HistoryTarget]:
-    """Runs whose W&B history has more lines than the warehouse holds, oldest step first.
-
-    `listed` is (run_id, historyLineCount) as W&B reports it now. A run is read when W&B
-    counts more lines than are stored; the read starts after the last stored step.
-    """
-    targets = []
-    for run_id, line_count in listed:
-        count = int(line_count or 0)
-        have = stored.get(run_id)
-        if count <= 0 or (have is not None and count <= have.rows):
-            continue
-        min_step = 0 if have is None else have.last_step + 1
-        targets.append(HistoryTarget(entity, project, run_id, min_step, count))
-    return sorted(targets, key=lambda t: t.run_id)
 
 
 def _number(value: Any) -> float | None:
@@ -81,22 +40,6 @@ def split_row(row: Mapping[str, Any]) -> tuple[int, float | None, float | None, 
         timestamp = None
     metrics = {key: value for key, value in row.items() if key not in RESERVED_KEYS}
     return int(step), timestamp, _number(row.get("_runtime")), json.dumps(metrics)
-
-
-def stored_history(
-    con: duckdb.DuckDBPyConnection, entity: str, project: str
-) -> dict[str, StoredHistory]:
-    """Rows and last step the warehouse holds per run of one project."""
-    result = con.execute(
-        """
-        select run_id, count(distinct step), max(step)
-        from raw.wandb_history
-        where entity = ? and project = ?
-        group by run_id
-        """,
-        [entity, project],
-    ).fetchall()
-    return {run_id: StoredHistory(rows, last) for run_id, rows, last in result}
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """The bundled sample workspace: two loads of one synthetic W&B project.
 
-The run files are made by `python -m extract.sample_generator` and their history by
-`python -m extract.sample_history` (both deterministic) and reproduce
+The run files are made by `python -m extract.sample.generate_runs` and their history by
+`python -m extract.sample.generate_history` (both deterministic) and reproduce
 the figures of the original analysis; see README "The bundled sample".
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-SAMPLE_DIR = Path(__file__).resolve().parent / "sample"
+SAMPLE_DIR = Path(__file__).resolve().parent
 
 
 def sample_files() -> list[Path]:
@@ -19,5 +19,5 @@ def sample_files() -> list[Path]:
 
 def load_order() -> list[Path]:
     """Every sample file in load order: the run files, then the history derived from them
-    (`python -m extract.sample_history`)."""
+    (`python -m extract.sample.generate_history`)."""
     return sorted(SAMPLE_DIR.glob("*.jsonl.gz"))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from extract.plan import StoredRun
+from extract.sync.plan import StoredRun
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,8 @@ from typing import Any, Protocol
 import duckdb
 
 from extract.errors import UserError
-from extract.history import HistoryTarget, HistoryWriter, history_targets, stored_history
+from extract.sync.history_plan import HistoryTarget, StoredHistory, history_targets
+from extract.warehouse.history import HistoryWriter
 
 DEFAULT_PAGE_SIZE = 1_000
 DEFAULT_BATCH_ROWS = 20_000
@@ -84,6 +85,22 @@ def listed_line_counts(
         """,
         {"entity": entity, "project": project, "load_id": load_id},
     ).fetchall()
+
+
+def stored_history(
+    con: duckdb.DuckDBPyConnection, entity: str, project: str
+) -> dict[str, StoredHistory]:
+    """Rows and last step the warehouse holds per run of one project."""
+    result = con.execute(
+        """
+        select run_id, count(distinct step), max(step)
+        from raw.wandb_history
+        where entity = ? and project = ?
+        group by run_id
+        """,
+        [entity, project],
+    ).fetchall()
+    return {run_id: StoredHistory(rows, last) for run_id, rows, last in result}
 
 
 def page_of(step: int, min_step: int, page_size: int) -> int:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from extract.errors import UserError
-from extract.warehouse import DB_ENV_VAR, PROJECT_ROOT
+from extract.warehouse.database import DB_ENV_VAR, PROJECT_ROOT
 
 
 def dbt_executable() -> str:

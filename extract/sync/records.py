@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from extract.plan import RECORD_FIELDS
+from extract.sync.plan import RECORD_FIELDS
 
 BLOB_FIELDS = ("config", "summaryMetrics")
 

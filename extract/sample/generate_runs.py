@@ -1,4 +1,4 @@
-"""Generate the bundled sample workspace: `python -m extract.sample_generator [--out DIR]`.
+"""Generate the bundled sample workspace: `python -m extract.sample.generate_runs [--out DIR]`.
 
 A synthetic W&B project (`datadecide-lab/ft-small-lm`, 334 fine-tuning runs) seen twice on
 2025-09-10: once by the original analysis' downloader, which refreshed only unfinished runs
@@ -26,7 +26,7 @@ from typing import Any
 SEED = 20250910
 ENTITY = "datadecide-lab"
 PROJECT = "ft-small-lm"
-OUT_DIR = Path(__file__).resolve().parent / "sample"
+OUT_DIR = Path(__file__).resolve().parent
 OLD_DOWNLOADER_FILE = "01_old_downloader_2025-09-10.jsonl.gz"
 FULL_REFRESH_FILE = "02_full_refresh_2025-09-10.jsonl.gz"
 OLD_DOWNLOADER_AT = datetime(2025, 9, 10, 9, 0, tzinfo=UTC)
@@ -597,7 +597,7 @@ def write_sample(out_dir: Path = OUT_DIR, seed: int = SEED) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        prog="python -m extract.sample_generator", description=__doc__.splitlines()[0]
+        prog="python -m extract.sample.generate_runs", description=__doc__.splitlines()[0]
     )
     parser.add_argument("--out", type=Path, default=OUT_DIR, help=f"default: {OUT_DIR}")
     args = parser.parse_args(argv)

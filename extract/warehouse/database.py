@@ -16,7 +16,7 @@ import duckdb
 
 from extract.errors import UserError
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DB_ENV_VAR = "WANDB_WAREHOUSE_DB"
 DEFAULT_DB = "warehouse.duckdb"
 # The same knobs (and defaults) as profiles.yml, so `load` and `dbt build` share limits.

@@ -1,4 +1,4 @@
-"""Generate the bundled sample's run history: `python -m extract.sample_history`.
+"""Generate the bundled sample's run history: `python -m extract.sample.generate_history`.
 
 Reads the committed full-refresh run file and writes `03_history_2025-09-10.jsonl.gz`, a
 thinned history (at most ROWS_PER_RUN logged rows per run, always the first and the last
@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from extract.sample_generator import FULL_REFRESH_FILE, OUT_DIR, SEED
+from extract.sample.generate_runs import FULL_REFRESH_FILE, OUT_DIR, SEED
 
 HISTORY_FILE = "03_history_2025-09-10.jsonl.gz"
 ROWS_PER_RUN = 24
@@ -118,7 +118,7 @@ def write_history(out_dir: Path = OUT_DIR) -> Path:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        prog="python -m extract.sample_history", description=__doc__.splitlines()[0]
+        prog="python -m extract.sample.generate_history", description=__doc__.splitlines()[0]
     )
     parser.add_argument("--out", type=Path, default=OUT_DIR, help=f"default: {OUT_DIR}")
     args = parser.parse_args(argv)

@@ -20,11 +20,12 @@ import duckdb
 from tqdm import tqdm
 
 from extract.errors import UserError
-from extract.ledger import LoadCounts, finish_load, start_load
-from extract.plan import SyncPlan, batches, dedupe_listing, plan_sync
-from extract.records import build_record
-from extract.store import RunRow, previously_absent, stored_runs, write_listing, write_runs
-from extract.wandb_client import WandbClient, public_url
+from extract.sync.plan import SyncPlan, batches, dedupe_listing, plan_sync
+from extract.sync.records import build_record
+from extract.sync.store import RunRow, previously_absent, stored_runs, write_listing, write_runs
+from extract.wandb_api.client import WandbClient
+from extract.wandb_api.config import public_url
+from extract.warehouse.ledger import LoadCounts, finish_load, start_load
 
 
 @dataclass

@@ -18,8 +18,8 @@ from typing import IO, Any
 import duckdb
 
 from extract.errors import UserError
-from extract.history import HistoryWriter
-from extract.ledger import LoadCounts, finish_load, new_id, start_load
+from extract.warehouse.history import HistoryWriter
+from extract.warehouse.ledger import LoadCounts, finish_load, new_id, start_load
 
 ROUTING_KEYS = ("entity", "project", "run_id")
 

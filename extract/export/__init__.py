@@ -1,0 +1,1 @@
+"""`wandb-warehouse export-raw`: the raw layer written out for other engines (Parquet)."""

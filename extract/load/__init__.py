@@ -1,0 +1,4 @@
+"""`wandb-warehouse load`: JSONL files into the raw layer.
+
+`runs.py` loads a file of runs and hands a file of history rows to `history.py`.
+"""

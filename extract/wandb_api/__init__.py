@@ -1,0 +1,5 @@
+"""Talking to W&B: the official SDK (`wandb.Api`) behind one client that counts its calls.
+
+`config.py` says how to reach the server and how hard to try; `client.py` makes the calls
+and turns the SDK's failures into one-line errors.
+"""
