@@ -29,7 +29,7 @@ from tqdm import tqdm
 
 from extract.errors import UserError, is_interrupt
 from extract.sync.plan import HeavyBatcher, StoredRun, SyncPlan, dedupe_listing, plan_sync
-from extract.sync.pool import Event, FetchPool
+from extract.sync.pool import FetchPool
 from extract.sync.records import build_record
 from extract.sync.store import RunRow, previously_absent, stored_runs, write_listing, write_runs
 from extract.wandb_api.client import Page, WandbClient
@@ -101,16 +101,35 @@ class _Listing:
 
 @dataclass
 class _HeavyBatch:
-    """One heavy fetch as a pool task: (received at, nodes)."""
+    """One heavy fetch as a pool task: the 'full' rows of its runs, built on the worker
+    (the writing thread only inserts them)."""
 
     client: WandbClient
     entity: str
     project: str
     run_ids: list[str]
 
-    def run(self) -> Iterator[tuple[str, list[dict]]]:
+    def run(self) -> Iterator[list[RunRow]]:
         nodes = self.client.fetch_full(self.entity, self.project, self.run_ids)
-        yield now_iso(), nodes
+        received = now_iso()
+        wanted = set(self.run_ids)
+        rows: dict[str, RunRow] = {}
+        for node in nodes:
+            if node.get("name") not in wanted:
+                continue
+            rows[node["name"]] = RunRow(
+                run_id=node["name"],
+                fetched_at=received,
+                fetch_kind="full",
+                record=build_record(
+                    node,
+                    entity=self.entity,
+                    project=self.project,
+                    fetched_at=received,
+                    full=True,
+                ),
+            )
+        yield list(rows.values())
 
     def retry(self) -> _HeavyBatch:
         return self
@@ -183,8 +202,8 @@ def sync_project(
                     counts.deleted = len(plan.deleted)
                     fetch(batcher.rest())
                 elif not event.done:
-                    written = _write_batch(con, load_id, entity, project, event)
-                    counts.heavy_fetched += written
+                    write_runs(con, load_id, entity, project, event.value)
+                    counts.heavy_fetched += len(event.value)
                     fetch_bar.update(len(event.task.run_ids))
                 counts.requests = client.requests - requests_before
         if failure is not None:
@@ -253,25 +272,3 @@ def _listing_complete(
     ]
     write_runs(con, load_id, entity, project, light_rows)
     return plan
-
-
-def _write_batch(
-    con: duckdb.DuckDBPyConnection, load_id: str, entity: str, project: str, event: Event
-) -> int:
-    """Write one heavy batch's runs as 'full' rows; returns how many."""
-    received, nodes = event.value
-    wanted = set(event.task.run_ids)
-    rows: dict[str, RunRow] = {}
-    for node in nodes:
-        if node.get("name") not in wanted:
-            continue
-        rows[node["name"]] = RunRow(
-            run_id=node["name"],
-            fetched_at=received,
-            fetch_kind="full",
-            record=build_record(
-                node, entity=entity, project=project, fetched_at=received, full=True
-            ),
-        )
-    write_runs(con, load_id, entity, project, list(rows.values()))
-    return len(rows)

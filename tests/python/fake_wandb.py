@@ -317,14 +317,22 @@ def run_matches(run: FakeRun, filters: Mapping[str, Any]) -> bool:
     return True
 
 
-def _sort_key(run: FakeRun, order: str) -> tuple[Any, ...]:
+def _sort_key(order: str) -> Callable[[FakeRun], tuple[Any, ...]]:
+    """The sort key of an `order` ('+created_at', '-summary_metrics.loss', ...)."""
     path = order.lstrip("+-") or "created_at"
-    _, value = _lookup(run, path)
-    if isinstance(value, float) and math.isnan(value):
-        value = None
-    if isinstance(value, list):
-        value = ",".join(map(str, value))
-    return (value is None, value if value is not None else 0, run.name)
+    # A plain run field (the usual order) skips the config/summary prefix checks: a
+    # listing page sorts every run of the project, under the server's lock.
+    getter = _RUN_FIELDS.get(_FIELD_ALIASES.get(path, path))
+
+    def key(run: FakeRun) -> tuple[Any, ...]:
+        value = getter(run) if getter is not None else _lookup(run, path)[1]
+        if isinstance(value, float) and math.isnan(value):
+            value = None
+        if isinstance(value, list):
+            value = ",".join(map(str, value))
+        return (value is None, value if value is not None else 0, run.name)
+
+    return key
 
 
 # -- the server -----------------------------------------------------------------------------
@@ -675,6 +683,8 @@ def _filter_runs(project: FakeProject, filters: Mapping[str, Any]) -> list[FakeR
     if isinstance(names, dict) and set(names) == {"$in"}:
         # What a server's index on run names does for the extractor's heavy batches.
         return [project.runs[name] for name in dict.fromkeys(names["$in"]) if name in project.runs]
+    if not filters:
+        return list(project.runs.values())
     return [run for run in project.runs.values() if run_matches(run, filters)]
 
 
@@ -693,7 +703,8 @@ def _runs(fake: FakeWandb, request: Request) -> dict[str, Any]:
         raise GraphQLError(str(exc)) from exc
     order = variables.get("order") or "+created_at"
     descending = order.startswith("-")
-    keyed = sorted(((_sort_key(run, order), run) for run in matching), key=lambda kr: kr[0])
+    sort_key = _sort_key(order)
+    keyed = sorted(((sort_key(run), run) for run in matching), key=lambda kr: kr[0])
     keys = [key for key, _ in keyed]
     matching = [run for _, run in keyed]
     if descending:
@@ -713,7 +724,7 @@ def _runs(fake: FakeWandb, request: Request) -> dict[str, Any]:
     edges = [
         {
             "node": {name: run.field_value(name, project.internal_id) for name in fields},
-            "cursor": _encode_cursor(_sort_key(run, order)),
+            "cursor": _encode_cursor(sort_key(run)),
         }
         for run in page
     ]

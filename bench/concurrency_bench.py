@@ -1,0 +1,324 @@
+"""Benchmark of concurrent fetching (WANDB_WAREHOUSE_CONCURRENCY) at W&B-like latency
+(not a test).
+
+    python -m bench.concurrency_bench [--latency-ms 200] [--runs 10000]
+        [--history-runs 200] [--steps 2000] [--concurrency 1 4 8]
+
+The fake W&B server answers every GraphQL request after `--latency-ms`. For each
+concurrency, from an empty warehouse, `wandb-warehouse extract` runs in a child process
+(wandb-core start-up included in its wall time, not in the sync's own seconds):
+1. runs: the first sync of `--runs` runs, a sync with no change, a sync after 1% of the
+   runs changed (bench.extract_bench's workspace and change);
+2. history: `extract --history` of `--history-runs` runs x `--steps` steps (10 metrics,
+   bench.history_bench's workspace).
+A sync's or pull's seconds are its ledger row's (`finished_at - started_at`).
+The raw rows each concurrency stored (run records without their fetch time, history rows
+with metrics compared as parsed JSON) must be identical: the bench fails otherwise. Peak
+RSS is the extractor's Python process and, apart, its wandb-core process. Prints a table
+and writes bench/results/concurrency.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+from extract.sync.plan import requests_needed
+from extract.warehouse.database import PROJECT_ROOT
+
+sys.path.insert(0, str(PROJECT_ROOT / "tests" / "python"))
+from fake_wandb import FakeWandb
+
+from bench.extract_bench import change_one_percent, make_run
+from bench.history_bench import add_runs
+
+RESULTS = Path(__file__).resolve().parent / "results" / "concurrency.json"
+ENTITY, PROJECT, HISTORY_PROJECT = "bench", "sweep", "history"
+PAGE = 1000
+HISTORY_OPERATIONS = ("RunHistoryKeys", "RunParquetHistory", "HistoryPage")
+
+# The CLI in a child; on exit it reports its own peak RSS and that of its wandb-core
+# child (VmHWM, read before the SDK's exit hook stops wandb-core), both KiB.
+MEASURED_CLI = """
+import os, resource, sys
+from extract.cli import main
+code = main(sys.argv[1:])
+core = 0
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        stat = open(f"/proc/{pid}/stat").read()
+        if int(stat.rsplit(")", 1)[1].split()[1]) != os.getpid():
+            continue
+        for line in open(f"/proc/{pid}/status"):
+            if line.startswith("VmHWM:"):
+                core = max(core, int(line.split()[1]))
+    except (OSError, ValueError, IndexError):
+        pass
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print("peak_rss_kib", rss, core, file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def run_cli(env: dict[str, str], *args: str) -> dict:
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-c", MEASURED_CLI, *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    wall = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"extract failed:\n{result.stderr[-3000:]}")
+    rss, core = result.stderr.strip().splitlines()[-1].split()[1:]
+    return {
+        "wall_seconds": round(wall, 2),
+        "python_peak_rss_mib": round(int(rss) / 1024, 1),
+        "wandb_core_peak_rss_mib": round(int(core) / 1024, 1),
+        "output": result.stdout.strip().splitlines(),
+    }
+
+
+def load_seconds(db: Path, project: str, *, history: bool = False) -> float:
+    """How long the project's latest run sync (or history pull) took, by its ledger row."""
+    kind = "in" if history else "not in"
+    with duckdb.connect(str(db), read_only=True) as con:
+        (seconds,) = con.execute(
+            f"""
+            select epoch(finished_at - started_at) from raw.wandb_loads
+            where project = ? and status = 'ok'
+              and load_id {kind} (select load_id from raw.wandb_history)
+            order by started_at desc limit 1
+            """,
+            [project],
+        ).fetchone()
+    return round(seconds, 2)
+
+
+def child_env(fake: FakeWandb, tmp: Path, concurrency: int) -> dict[str, str]:
+    netrc = tmp / "netrc"
+    netrc.touch()
+    netrc.chmod(0o600)
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith("WANDB_")},
+        **fake.env(),
+        "NETRC": str(netrc),
+        "WANDB_DIR": str(tmp),
+        "WANDB_SILENT": "true",
+        "WANDB_WAREHOUSE_CONCURRENCY": str(concurrency),
+        "WANDB_WAREHOUSE_PAGE_SIZE": str(PAGE),
+    }
+
+
+def graphql_requests(fake: FakeWandb) -> int:
+    return sum(n for op, n in fake.received.items() if not op.startswith("<"))
+
+
+def runs_digest(db: Path) -> str:
+    """Every stored run version (fetch time left out) and every listing, hashed."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        versions = con.execute(
+            """
+            select run_id, fetch_kind,
+                json_merge_patch(record, '{"fetched_at": null}')::varchar
+            from raw.wandb_runs order by all
+            """
+        ).fetchall()
+        listings = con.execute(
+            """
+            select loads.started_at, listings.run_id
+            from raw.wandb_listings as listings
+            inner join raw.wandb_loads as loads using (load_id)
+            order by all
+            """
+        ).fetchall()
+    digest = hashlib.sha256(repr(versions).encode())
+    ordinal = {started: n for n, started in enumerate(sorted({s for s, _ in listings}))}
+    digest.update(repr([(ordinal[s], run_id) for s, run_id in listings]).encode())
+    return digest.hexdigest()
+
+
+def history_digest(db: Path) -> tuple[int, str]:
+    """(rows, hash) of every stored history row, metrics compared as parsed JSON
+    (wandb-core writes a row's keys in any order)."""
+    digest = hashlib.sha256()
+    rows = 0
+    with duckdb.connect(str(db), read_only=True) as con:
+        cursor = con.execute(
+            """
+            select entity, project, run_id, step, epoch(logged_at), runtime, metrics::varchar
+            from raw.wandb_history order by run_id, step
+            """
+        )
+        while chunk := cursor.fetchmany(50_000):
+            for *key, metrics in chunk:
+                canonical = json.dumps(json.loads(metrics), sort_keys=True)
+                digest.update(repr((*key, canonical)).encode())
+            rows += len(chunk)
+    return rows, digest.hexdigest()
+
+
+def bench_runs(runs: int, latency: float, concurrency: int) -> dict:
+    with FakeWandb() as fake, tempfile.TemporaryDirectory() as tmp:
+        for i in range(runs):
+            fake.add_run(ENTITY, PROJECT, make_run(i))
+        env = child_env(fake, Path(tmp), concurrency)
+        db = Path(tmp) / "bench.duckdb"
+        fake.latency = latency
+        syncs = []
+        for name in ("first sync", "no change", "1% changed"):
+            if name == "1% changed":
+                changed = change_one_percent(fake, runs)
+            fake.reset_counters()
+            result = run_cli(env, "extract", f"{ENTITY}/{PROJECT}", "--db", str(db))
+            syncs.append(
+                {
+                    "scenario": name,
+                    "seconds": load_seconds(db, PROJECT),
+                    "graphql_requests": graphql_requests(fake),
+                    "runs_requests": fake.received["Runs"],
+                    "heavy_requests": fake.full_runs_requests(),
+                    "peak_concurrent_requests": fake.peak_active,
+                    **result,
+                }
+            )
+        return {"concurrency": concurrency, "changed": changed, "syncs": syncs,
+                "digest": runs_digest(db)}  # fmt: skip
+
+
+def bench_history(runs: int, steps: int, latency: float, concurrency: int) -> dict:
+    with FakeWandb() as fake, tempfile.TemporaryDirectory() as tmp:
+        add_runs(fake, runs, steps, metrics=10)  # project "history"
+        env = child_env(fake, Path(tmp), concurrency)
+        db = Path(tmp) / "bench.duckdb"
+        fake.latency = latency
+        result = run_cli(
+            env, "extract", f"{ENTITY}/{HISTORY_PROJECT}", "--history", "--db", str(db)
+        )
+        rows, digest = history_digest(db)
+        return {
+            "concurrency": concurrency,
+            "seconds": load_seconds(db, HISTORY_PROJECT, history=True),
+            "rows": rows,
+            "history_requests": sum(fake.received[op] for op in HISTORY_OPERATIONS),
+            "peak_concurrent_requests": fake.peak_active,
+            "digest": digest,
+            **result,
+        }
+
+
+def run_bench(
+    runs: int, history_runs: int, steps: int, latency_ms: float, levels: list[int]
+) -> dict:
+    latency = latency_ms / 1000
+    load_before = os.getloadavg()[0]
+    run_results = [bench_runs(runs, latency, c) for c in levels]
+    history_results = [bench_history(history_runs, steps, latency, c) for c in levels]
+    # Identical raw rows at every concurrency, or the bench fails.
+    assert len({r["digest"] for r in run_results}) == 1, "raw.wandb_runs differ"
+    assert len({h["digest"] for h in history_results}) == 1, "raw.wandb_history differ"
+    base_runs, base_history = run_results[0], history_results[0]
+    for result in run_results:
+        result["first_sync_speedup"] = round(
+            base_runs["syncs"][0]["seconds"] / result["syncs"][0]["seconds"], 2
+        )
+    for result in history_results:
+        result["speedup"] = round(base_history["seconds"] / result["seconds"], 2)
+    changed = base_runs["changed"]
+    by_level = {r["concurrency"]: r for r in run_results}
+    history_by_level = {h["concurrency"]: h for h in history_results}
+    targets = {
+        "first_sync_speedup_at_4": 3.5,
+        "history_speedup_at_4": 3.5,
+        "history_peak_rss_mib": 500,
+        "no_change_max_runs_requests": requests_needed(runs, 0, PAGE),
+        "one_percent_max_runs_requests": requests_needed(runs, changed, PAGE),
+    }
+    met = {
+        "first_sync_speedup_at_4": 4 in by_level
+        and by_level[4]["first_sync_speedup"] >= targets["first_sync_speedup_at_4"],
+        "history_speedup_at_4": 4 in history_by_level
+        and history_by_level[4]["speedup"] >= targets["history_speedup_at_4"],
+        "history_peak_rss_mib": all(
+            h["python_peak_rss_mib"] < targets["history_peak_rss_mib"] for h in history_results
+        ),
+        "request_counts": all(
+            r["syncs"][1]["runs_requests"] <= targets["no_change_max_runs_requests"]
+            and r["syncs"][2]["runs_requests"] <= targets["one_percent_max_runs_requests"]
+            for r in run_results
+        ),
+    }
+    return {
+        "latency_ms": latency_ms,
+        "runs": runs,
+        "history_runs": history_runs,
+        "steps": steps,
+        "page_size": PAGE,
+        "python": sys.version.split()[0],
+        "cpus": os.cpu_count(),
+        "load_average_before": round(load_before, 2),
+        "load_average_after": round(os.getloadavg()[0], 2),
+        "identical_raw_rows": True,
+        "targets": targets,
+        "targets_met": met,
+        "runs_results": run_results,
+        "history_results": history_results,
+    }
+
+
+def print_table(report: dict) -> None:
+    print(
+        f"{report['latency_ms']:g} ms per request; {report['runs']} runs; "
+        f"{report['history_runs']} runs x {report['steps']} steps of history"
+    )
+    print(f"{'step':<22} {'conc':>4} {'seconds':>8} {'requests':>8} {'speed-up':>8} "
+          f"{'peak':>5} {'RSS MiB':>8}")  # fmt: skip
+    for result in report["runs_results"]:
+        for sync in result["syncs"]:
+            speedup = result["first_sync_speedup"] if sync["scenario"] == "first sync" else ""
+            print(
+                f"{sync['scenario']:<22} {result['concurrency']:>4} {sync['seconds']:>8.1f} "
+                f"{sync['graphql_requests']:>8} {speedup:>8} "
+                f"{sync['peak_concurrent_requests']:>5} {sync['python_peak_rss_mib']:>8}"
+            )
+    for result in report["history_results"]:
+        print(
+            f"{'history pull':<22} {result['concurrency']:>4} {result['seconds']:>8.1f} "
+            f"{result['history_requests']:>8} {result['speedup']:>8} "
+            f"{result['peak_concurrent_requests']:>5} {result['python_peak_rss_mib']:>8}"
+        )
+    print(f"identical raw rows: {report['identical_raw_rows']}; targets met: "
+          f"{report['targets_met']}")  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--latency-ms", type=float, default=200.0)
+    parser.add_argument("--runs", type=int, default=10_000)
+    parser.add_argument("--history-runs", type=int, default=200)
+    parser.add_argument("--steps", type=int, default=2_000)
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4, 8])
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    report = run_bench(args.runs, args.history_runs, args.steps, args.latency_ms,
+                       args.concurrency)  # fmt: skip
+    print_table(report)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
