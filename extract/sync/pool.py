@@ -11,7 +11,7 @@ one thread, 1.25 s from 4 and 0.76 s from 8.
 
 The pool: `concurrency` daemon threads (WANDB_WAREHOUSE_CONCURRENCY, default 4; 1 runs
 the tasks one after another in submission order, as before). A task is anything with
-`run()` (an iterable of results: a listing's pages, a heavy batch's nodes, a run's
+`run()` (an iterable of results: a listing's pages, a heavy batch's records, a run's
 history batches) and `retry()`. Each result comes back to the thread iterating
 `events()`, in order of completion across tasks and in order within a task, through a
 queue of `concurrency` places. A task holds its place until the caller has handled its
