@@ -7,6 +7,7 @@ import json
 import pytest
 
 from extract.sync.plan import (
+    HeavyBatcher,
     StoredRun,
     batches,
     classify,
@@ -122,6 +123,28 @@ def test_batches_hold_at_most_100_ids() -> None:
         list(batches(ids, 101))
 
 
+def test_heavy_batches_cut_page_by_page_are_those_of_the_whole_listing() -> None:
+    pages = [
+        [{**BASE, "name": f"r{i:03d}", "historyLineCount": i % 3} for i in range(p, p + 70)]
+        for p in range(0, 350, 70)
+    ]
+    held = {f"r{i:03d}": StoredRun(f"r{i:03d}", {**BASE, "historyLineCount": 0}, True)
+            for i in range(0, 350, 2)}  # fmt: skip
+    batcher = HeavyBatcher(held, full_refresh=False, size=40)
+    cut = [batch for page in pages for batch in batcher.add(page)] + batcher.rest()
+    plan = plan_sync(dedupe_listing(node for page in pages for node in page), held)
+    assert cut == list(batches(plan.heavy, 40))
+    assert batcher.queued == len(plan.heavy)
+    assert [len(b) for b in cut[:-1]] == [40] * (len(cut) - 1)
+
+
+def test_a_run_listed_twice_is_fetched_once() -> None:
+    batcher = HeavyBatcher({}, full_refresh=False, size=2)
+    assert batcher.add([{**BASE, "name": "a"}, {**BASE, "name": "b"}]) == [["a", "b"]]
+    assert batcher.add([{**BASE, "name": "a"}, {**BASE, "name": "c"}]) == []
+    assert batcher.rest() == [["c"]] and batcher.rest() == []
+
+
 def test_request_budget() -> None:
     assert requests_needed(listed=10_000, heavy=0, page_size=1000) == 10
     assert requests_needed(listed=10_000, heavy=100, page_size=1000) == 11
@@ -161,12 +184,16 @@ def test_client_bounds_come_from_the_environment(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("WANDB_WAREHOUSE_MAX_RETRIES", "0")
     monkeypatch.setenv("WANDB_WAREHOUSE_RETRY_WAIT", "0.2")
     monkeypatch.setenv("WANDB_WAREHOUSE_TIMEOUT", "15")
+    monkeypatch.delenv("WANDB_WAREHOUSE_CONCURRENCY", raising=False)
     config = ClientConfig.from_env()
     assert config.base_url == "http://127.0.0.1:1234"
     assert config.max_retries == 1  # 0 would mean wandb-core's default of 20
     assert config.retry_wait_max == 1.0  # wandb-core ignores waits under a second
     assert config.call_timeout == 15.0
     assert config.page_size == 1000
+    assert config.concurrency == 4
+    monkeypatch.setenv("WANDB_WAREHOUSE_CONCURRENCY", "10")
+    assert ClientConfig.from_env().concurrency == 10
     monkeypatch.setenv("WANDB_WAREHOUSE_PAGE_SIZE", "many")
     with pytest.raises(UserError, match="WANDB_WAREHOUSE_PAGE_SIZE"):
         ClientConfig.from_env()
