@@ -153,6 +153,7 @@ pre { background: #f6f8fa; padding: 10px 12px; overflow-x: auto; font-size: 12.5
 .note { color: #666; font-size: 13px; }
 .chart { margin: 6px 0; }
 table.as-of td, table.as-of th { font-size: 14px; white-space: normal; }
+table.as-of td:first-child, table.as-of td:nth-child(3) { white-space: nowrap; }
 """
 
 EMBED_SCRIPT = """
