@@ -21,13 +21,13 @@ class ReportFile:
 
 def write_report(db: Path, out: Path) -> ReportFile:
     """Read the marts of `db` (read-only) and write the report to `out`, atomically."""
-    data = read_report_data(db)
-    page = render_page(data, db.name, dt.datetime.now(dt.UTC))
     out = out.expanduser()
     if out.is_dir():
         raise UserError(f"{out} is a folder: give the report's file name, e.g. {out}/report.html")
     if not out.parent.is_dir():
         raise UserError(f"cannot write {out}: folder {out.parent} does not exist")
+    data = read_report_data(db)
+    page = render_page(data, db.name, dt.datetime.now(dt.UTC))
     partial = out.with_name(f".{out.name}.partial")
     try:
         partial.write_text(page, encoding="utf-8")

@@ -134,7 +134,8 @@ def tag_prevalence(rows: list[Row]) -> Spec:
                 ],
             )
         )
-    return _spec(alt.hconcat(*charts) if len(charts) > 1 else charts[0])
+    # Two charts a row: with labels, two half-width charts fill the page's width.
+    return _spec(alt.concat(*charts, columns=2) if len(charts) > 1 else charts[0])
 
 
 def tag_coverage(rows: list[Row]) -> Spec:
