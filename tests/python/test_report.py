@@ -4,6 +4,7 @@ the file, and every number shown equal to the marts')."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -63,6 +64,22 @@ def test_report_is_one_file_with_everything_inlined(report: Path) -> None:
     markup = re.sub(r"<script>.*?</script>", "", page, flags=re.DOTALL)
     assert markup.count("<script") == 0
     assert not re.search(r"<link\b|<img\b|<iframe\b|@import|\bsrc=", markup)
+
+
+def test_demo_writes_the_report(tmp_path: Path) -> None:
+    db, out = tmp_path / "demo.duckdb", tmp_path / "demo.html"
+    result = subprocess.run(
+        [sys.executable, "-m", "extract.cli", "demo", "--db", str(db), "--report", str(out)],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "DBT_TARGET_PATH": str(tmp_path / "target")},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == f"report: {out}  (open it in a browser)"
+    assert "Data as of" in out.read_text()
 
 
 def test_missing_warehouse_is_one_line(tmp_path: Path) -> None:
