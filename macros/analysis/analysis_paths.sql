@@ -4,7 +4,7 @@
     skips W&B's {"value": ...} wrapper after its first key. -#}
 {% macro analysis_paths() -%}
     {%- set keys = [] -%}
-    {%- for pair in var('column_pairs') -%}
+    {%- for pair in var('column_pairs') or [] -%}
         {%- do keys.append(('config', pair['config'])) -%}
         {%- do keys.append(('summary', pair['summary'])) -%}
     {%- endfor -%}

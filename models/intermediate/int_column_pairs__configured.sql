@@ -1,5 +1,5 @@
 {#- Rendered from the `column_pairs` var at compile time: no database needed. -#}
-{%- set pairs = var('column_pairs') -%}
+{%- set pairs = var('column_pairs') or [] -%}
 
 with
 
@@ -15,6 +15,17 @@ pairs as (
             cast('{{ pair.get("compare", "integer") }}' as {{ dbt.type_string() }}) as compare_as,
             {{ loop.index }} as pair_order
         {% if not loop.last %}union all{% endif %}
+    {% else %}
+        -- No pair configured: no rows, same columns.
+        select
+            cast(null as {{ dbt.type_string() }}) as column_pair,
+            cast(null as {{ dbt.type_string() }}) as config_path,
+            cast(null as {{ dbt.type_string() }}) as summary_path,
+            cast(null as {{ dbt.type_string() }}) as config_key,
+            cast(null as {{ dbt.type_string() }}) as summary_key,
+            cast(null as {{ dbt.type_string() }}) as compare_as,
+            0 as pair_order
+        where false
     {% endfor %}
 
 ),

@@ -36,7 +36,7 @@ matches as (
         summary_values.key_path as summary_key,
         count(*) as matching_runs,
         count(distinct config_values.value_key) as distinct_matching_values,
-        min(config_values.value_text) as example_value
+        min_by(config_values.value_text, config_values.run_id) as example_value
 
     from config_values
     inner join summary_values

@@ -26,6 +26,24 @@ projects as (
 
 ),
 
+-- What each value is, from its readings rather than its JSON type, so 15000.0 is an
+-- integer on every engine.
+value_kinds as (
+
+    select
+        *,
+        case
+            when json_type = 'boolean' then 'boolean'
+            when json_type = 'varchar' and value_number is not null then 'numeric text'
+            when json_type = 'varchar' then 'text'
+            when value_integer is not null then 'integer'
+            else 'number'
+        end as value_kind
+
+    from key_values
+
+),
+
 key_stats as (
 
     select
@@ -34,14 +52,14 @@ key_stats as (
         source,
         key_path,
         count(*) as runs_with_key,
-        count(distinct json_type) as json_types,
-        min(json_type) as json_type,
-        count(case when json_type = 'varchar' and value_number is not null then 1 end)
-            as numeric_texts,
+        count(distinct value_kind) as value_kinds,
+        min(value_kind) as value_kind,
+        max(value_kind) as other_value_kind,
         count(distinct value_key) as distinct_values,
-        min(value_text) as example_value
+        -- The value of the first run by id: the same run on every engine.
+        min_by(value_text, run_id) as example_value
 
-    from key_values
+    from value_kinds
     group by entity, project, source, key_path
 
 ),
@@ -58,14 +76,15 @@ final as (
         projects.analysed_runs,
         cast(key_stats.runs_with_key as double) / projects.profiled_runs as share_of_runs,
         -- integer, number, text, numeric text (numbers written as strings), boolean or
-        -- mixed (several JSON types across runs).
+        -- mixed; integers among numbers make numbers.
         case
-            when key_stats.json_types > 1 then 'mixed'
-            when key_stats.json_type in ('bigint', 'ubigint') then 'integer'
-            when key_stats.json_type = 'double' then 'number'
-            when key_stats.json_type = 'boolean' then 'boolean'
-            when key_stats.numeric_texts = key_stats.runs_with_key then 'numeric text'
-            else 'text'
+            when key_stats.value_kinds = 1 then key_stats.value_kind
+            when
+                key_stats.value_kinds = 2
+                and key_stats.value_kind = 'integer'
+                and key_stats.other_value_kind = 'number'
+                then 'number'
+            else 'mixed'
         end as inferred_type,
         key_stats.distinct_values,
         key_stats.example_value

@@ -6,6 +6,7 @@
         incremental_strategy='replace_runs',
         replace_runs={'of': 'int_runs__in_scope', 'where': 'is_analysed'},
         on_schema_change='fail',
+        contract={'enforced': runs_contract_enforced()},
     )
 }}
 

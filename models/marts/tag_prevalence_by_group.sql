@@ -52,11 +52,11 @@ with_rest as (
 
     select
         *,
-        sum(group_runs) over project_tag - group_runs as other_runs,
-        sum(tagged_runs) over project_tag - tagged_runs as other_tagged_runs
+        sum(group_runs) over (partition by entity, project, tag) - group_runs as other_runs,
+        sum(tagged_runs) over (partition by entity, project, tag)
+        - tagged_runs as other_tagged_runs
 
     from group_tag_counts
-    window project_tag as (partition by entity, project, tag)
 
 ),
 
