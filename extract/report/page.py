@@ -174,8 +174,9 @@ Promise.all(Object.entries(specs).map(([id, spec]) =>
 class _Page:
     """Collects the page's sections and chart specs while it is written."""
 
-    def __init__(self, data: ReportData) -> None:
+    def __init__(self, data: ReportData, warehouse_name: str) -> None:
         self.data = data
+        self.warehouse_name = warehouse_name
         self.specs: dict[str, charts.Spec] = {}
         self.parts: list[str] = []
 
@@ -226,7 +227,7 @@ class _Page:
         self.add(
             f"<details><summary>SQL</summary><pre><code>{_esc(code)}</code></pre>"
             f'<p class="note">Run it yourself: <code>.venv/bin/duckdb -readonly '
-            f"warehouse.duckdb</code>.</p></details>"
+            f"{_esc(self.warehouse_name)}</code>.</p></details>"
         )
 
     def section(self, anchor: str, lead: str, more: str = "") -> None:
@@ -254,13 +255,8 @@ SECTIONS = {
 
 
 def render_page(data: ReportData, warehouse_name: str, generated_at: dt.datetime) -> str:
-    page = _Page(data)
-    _state_mix(page)
-    _tag_prevalence(page)
-    _tag_coverage(page)
-    _pair_agreement(page)
-    _run_progress(page)
-    _changes(page)
+    page = _Page(data, warehouse_name)
+    _sections(page)
     specs = json.dumps(page.specs, separators=(",", ":"), default=str).replace("<", "\\u003c")
     nav = "".join(f'<a href="#{anchor}">{_esc(title)}</a>' for anchor, title in SECTIONS.items())
     return (
@@ -310,156 +306,142 @@ def _as_of(data: ReportData) -> str:
     )
 
 
-def _state_mix(page: _Page) -> None:
-    page.section(
+def _section(
+    page: _Page,
+    anchor: str,
+    lead: str,
+    query: q.Query,
+    build: Callable[[list[Row]], charts.Spec],
+    columns: tuple[Column, ...],
+    empty: str,
+    *,
+    intro: str = "",
+    drawable: Callable[[list[Row]], bool] = bool,
+    lists: Callable[[_Page, tuple[str, str]], None] | None = None,
+    list_queries: tuple[q.Query, ...] = (),
+) -> None:
+    """A section: per project a chart of `query`'s rows with their table (and `lists`,
+    the runs behind it), then the SQL of `query` and `list_queries`."""
+    page.section(anchor, lead, intro)
+    for project in page.data.projects:
+        rows = page.data.for_project(query, project)
+        page.project_heading(project)
+        if not drawable(rows):
+            page.empty(empty)
+            continue
+        page.chart(anchor, project, build(rows))
+        page.table(query, project, columns, rows)
+        if lists:
+            lists(page, project)
+    page.sql(query, *list_queries)
+    page.add("</section>")
+
+
+def _divergent_runs(page: _Page, project: tuple[str, str]) -> None:
+    divergent = page.data.for_project(q.DIVERGENT_RUNS, project)
+    if divergent:
+        label = "Divergent runs, per pair: " + _listed(
+            divergent, "divergent_runs", "rows", by="column_pair"
+        )
+        page.table(q.DIVERGENT_RUNS, project, DIVERGENT_COLUMNS, divergent, label, open_=True)
+
+
+def _flagged_runs(page: _Page, project: tuple[str, str]) -> None:
+    flagged = page.data.for_project(q.FLAGGED_RUNS, project)
+    for flag in FLAG_RULES:
+        runs = [r for r in flagged if r["flag"] == flag]
+        if runs:
+            label = f"{flag}: {_listed(runs, 'flagged_runs', 'runs')}"
+            page.table(q.FLAGGED_RUNS, project, FLAGGED_COLUMNS, runs, label)
+
+
+def _top_changes(page: _Page, project: tuple[str, str]) -> None:
+    top = page.data.for_project(q.TOP_CHANGES, project)
+    if top:
+        label = "Most frequent changes: " + _listed(top, "distinct_changes", "distinct changes")
+        page.table(q.TOP_CHANGES, project, TOP_CHANGES_COLUMNS, top, label)
+
+
+def _sections(page: _Page) -> None:
+    _section(
+        page,
         "state-mix",
         "How the analysed runs of each group of the comparison split ended up (the "
         "<code>comparison_split</code> var; by default runs with a <code>timeout</code> "
         "against runs without).",
+        q.STATE_MIX,
+        charts.state_mix,
+        STATE_MIX_COLUMNS,
+        "No analysed runs.",
     )
-    for project in page.data.projects:
-        rows = page.data.for_project(q.STATE_MIX, project)
-        page.project_heading(project)
-        if not rows:
-            page.empty("No analysed runs.")
-            continue
-        page.chart("state-mix", project, charts.state_mix(rows))
-        page.table(q.STATE_MIX, project, STATE_MIX_COLUMNS, rows)
-    page.sql(q.STATE_MIX)
-    page.add("</section>")
-
-
-def _tag_prevalence(page: _Page) -> None:
-    page.section(
+    _section(
+        page,
         "tag-prevalence",
         "For each catalogued tag (the <code>tag_catalog</code> var): the share of the "
         "group's runs that carry it minus the share of the project's other runs, sorted by "
         "that difference. Bars to the right: the tag is more common in the group.",
+        q.TAG_PREVALENCE,
+        charts.tag_prevalence,
+        TAG_PREVALENCE_COLUMNS,
+        "No analysed runs.",
     )
-    for project in page.data.projects:
-        rows = page.data.for_project(q.TAG_PREVALENCE, project)
-        page.project_heading(project)
-        if not rows:
-            page.empty("No analysed runs.")
-            continue
-        page.chart("tag-prevalence", project, charts.tag_prevalence(rows))
-        page.table(q.TAG_PREVALENCE, project, TAG_PREVALENCE_COLUMNS, rows)
-    page.sql(q.TAG_PREVALENCE)
-    page.add("</section>")
-
-
-def _tag_coverage(page: _Page) -> None:
-    page.section(
+    _section(
+        page,
         "tag-coverage",
         "The share of runs with at least one tag, by the month they were created, as each "
         "load saw them (every listed run, before scope rules). A month far below its "
         "neighbours, or below a later load, lost tags: a sync that refreshes only unfinished "
         "runs misses tags added after a run finished.",
+        q.TAG_COVERAGE,
+        charts.tag_coverage,
+        TAG_COVERAGE_COLUMNS,
+        "No load that listed runs.",
     )
-    for project in page.data.projects:
-        rows = page.data.for_project(q.TAG_COVERAGE, project)
-        page.project_heading(project)
-        if not rows:
-            page.empty("No load that listed runs.")
-            continue
-        page.chart("tag-coverage", project, charts.tag_coverage(rows))
-        page.table(q.TAG_COVERAGE, project, TAG_COVERAGE_COLUMNS, rows)
-    page.sql(q.TAG_COVERAGE)
-    page.add("</section>")
-
-
-def _pair_agreement(page: _Page) -> None:
-    page.section(
+    _section(
+        page,
         "pair-agreement",
         "For each configured column pair (the <code>column_pairs</code> var: a config key "
         "and a summary key that should agree, e.g. the configured pretraining steps and the "
         "ones the checkpoint reports), the analysed runs holding both values, matching or "
         "divergent; the divergent runs are listed with both values.",
+        q.PAIR_AGREEMENT,
+        charts.pair_agreement,
+        PAIR_COLUMNS,
+        "No analysed run holds both values of a configured pair.",
+        drawable=lambda rows: any(r["shared_rows"] for r in rows),
+        lists=_divergent_runs,
+        list_queries=(q.DIVERGENT_RUNS,),
     )
-    for project in page.data.projects:
-        rows = page.data.for_project(q.PAIR_AGREEMENT, project)
-        page.project_heading(project)
-        if not any(r["shared_rows"] for r in rows):
-            page.empty("No analysed run holds both values of a configured pair.")
-            continue
-        page.chart("pair-agreement", project, charts.pair_agreement(rows))
-        page.table(q.PAIR_AGREEMENT, project, PAIR_COLUMNS, rows)
-        divergent = page.data.for_project(q.DIVERGENT_RUNS, project)
-        if divergent:
-            page.table(
-                q.DIVERGENT_RUNS,
-                project,
-                DIVERGENT_COLUMNS,
-                divergent,
-                label="Divergent runs, per pair: "
-                + _listed(divergent, "divergent_runs", "rows", by="column_pair"),
-                open_=True,
-            )
-    page.sql(q.PAIR_AGREEMENT, q.DIVERGENT_RUNS)
-    page.add("</section>")
-
-
-def _run_progress(page: _Page) -> None:
     rules = "".join(
         f"<li><code>{flag}</code>: {_esc(rule)}</li>" for flag, rule in FLAG_RULES.items()
     )
-    page.section(
+    _section(
+        page,
         "run-progress",
         "Each analysed run's W&amp;B state checked against its logged history, as of the "
         "project's latest load (thresholds are vars in <code>dbt_project.yml</code>); runs "
         "whose history was not pulled are not judged.",
-        f'<ul class="note">{rules}</ul>',
+        q.FLAG_COUNTS,
+        charts.flag_counts,
+        FLAG_COUNT_COLUMNS,
+        "No analysed runs.",
+        intro=f'<ul class="note">{rules}</ul>',
+        lists=_flagged_runs,
+        list_queries=(q.FLAGGED_RUNS,),
     )
-    for project in page.data.projects:
-        rows = page.data.for_project(q.FLAG_COUNTS, project)
-        page.project_heading(project)
-        if not rows:
-            page.empty("No analysed runs.")
-            continue
-        page.chart("run-progress", project, charts.flag_counts(rows))
-        page.table(q.FLAG_COUNTS, project, FLAG_COUNT_COLUMNS, rows)
-        flagged = page.data.for_project(q.FLAGGED_RUNS, project)
-        for flag in FLAG_RULES:
-            runs = [r for r in flagged if r["flag"] == flag]
-            if runs:
-                page.table(
-                    q.FLAGGED_RUNS,
-                    project,
-                    FLAGGED_COLUMNS,
-                    runs,
-                    label=f"{flag}: {_listed(runs, 'flagged_runs', 'runs')}",
-                )
-    page.sql(q.FLAG_COUNTS, q.FLAGGED_RUNS)
-    page.add("</section>")
-
-
-def _changes(page: _Page) -> None:
-    page.section(
+    _section(
+        page,
         "changes",
         "Tag and state changes each load stored (a run's value differs from its previous "
         "stored version), and the most frequent ones: tags added after a run finished show "
         "up here.",
+        q.CHANGES_PER_LOAD,
+        charts.changes_per_load,
+        CHANGES_COLUMNS,
+        "No load that listed runs.",
+        lists=_top_changes,
+        list_queries=(q.TOP_CHANGES,),
     )
-    for project in page.data.projects:
-        rows = page.data.for_project(q.CHANGES_PER_LOAD, project)
-        page.project_heading(project)
-        if not rows:
-            page.empty("No load that listed runs.")
-            continue
-        page.chart("changes", project, charts.changes_per_load(rows))
-        page.table(q.CHANGES_PER_LOAD, project, CHANGES_COLUMNS, rows)
-        top = page.data.for_project(q.TOP_CHANGES, project)
-        if top:
-            page.table(
-                q.TOP_CHANGES,
-                project,
-                TOP_CHANGES_COLUMNS,
-                top,
-                label="Most frequent changes: "
-                + _listed(top, "distinct_changes", "distinct changes"),
-            )
-    page.sql(q.CHANGES_PER_LOAD, q.TOP_CHANGES)
-    page.add("</section>")
 
 
 def _listed(rows: list[Row], total_key: str, noun: str, by: str | None = None) -> str:
