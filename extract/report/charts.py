@@ -16,7 +16,7 @@ from extract.report.data import Row
 Spec = dict[str, Any]
 
 WIDTH = 560
-# W&B's run states in the colours a reader expects; any other state gets Vega's next one.
+# W&B's run states in the colours a reader expects; other states take OTHER_COLOURS.
 STATE_COLOURS = {
     "finished": "#4c9a2a",
     "running": "#3b75af",
@@ -27,6 +27,7 @@ STATE_COLOURS = {
     "preempting": "#bdbdbd",
     "pending": "#d9d9d9",
 }
+OTHER_COLOURS = ("#7f7f7f", "#bcbd22", "#17becf", "#e377c2", "#8c564b")
 MATCH_COLOURS = {"matching": "#4c9a2a", "divergent": "#c53a32"}
 FIELD_COLOURS = {"tags": "#3b75af", "state": "#ef8636"}
 
@@ -39,10 +40,10 @@ def _colour_scale(values: list[str], colours: dict[str, str]) -> alt.Scale:
     present = list(dict.fromkeys(values))
     known = [v for v in present if v in colours]
     others = [v for v in present if v not in colours]
-    palette = ["#7f7f7f", "#bcbd22", "#17becf", "#e377c2", "#8c564b"]
     return alt.Scale(
         domain=known + others,
-        range=[colours[v] for v in known] + [palette[i % len(palette)] for i in range(len(others))],
+        range=[colours[v] for v in known]
+        + [OTHER_COLOURS[i % len(OTHER_COLOURS)] for i in range(len(others))],
     )
 
 
