@@ -128,6 +128,9 @@ def typed_versions(versions: pd.DataFrame) -> pd.DataFrame:
             "state": versions.get("state"),
             "created_at": pd.to_datetime(versions.get("createdAt"), utc=True),
             "heartbeat_at": pd.to_datetime(versions.get("heartbeatAt"), utc=True),
+            "history_line_count": pd.to_numeric(
+                versions.get("historyLineCount"), errors="coerce"
+            ).astype("Int64"),
             "tags": versions["tags"].map(split_tags)
             if "tags" in versions
             else [[]] * len(versions),
@@ -170,6 +173,7 @@ def runs_mart(latest: pd.DataFrame, catalog: list[dict[str, str]]) -> pd.DataFra
             "runtime_seconds": runtime.where(runtime.notna(), elapsed).astype(float),
             "timeout_seconds": runs["timeout"].map(finite_double).astype(float),
             "version_count": runs["version_count"],
+            "history_line_count": runs["history_line_count"],
         }
     )
     mart["has_timeout"] = mart["timeout_seconds"].notna()
