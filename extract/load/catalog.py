@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -147,6 +148,7 @@ def load_catalog_file(
     projects = sorted(sweeps or fetches)
     if not projects:
         raise UserError(f"{path}: no {kind} in file")
+    _reject_repeats(path, sweeps, fetches)
 
     invocation_id = new_id()
     results: list[CatalogLoad] = []
@@ -190,6 +192,30 @@ def load_catalog_file(
         con.execute("rollback")
         raise
     return results
+
+
+def _reject_repeats(
+    path: Path,
+    sweeps: dict[tuple[str, str], list[SweepRow]],
+    fetches: dict[tuple[str, str], list[ArtifactFetch]],
+) -> None:
+    """A sweep (or a run's artifacts) twice with the same fetched_at is a broken file."""
+    for (entity, project), rows in sweeps.items():
+        keys = Counter((row.sweep_id, datetime.fromisoformat(row.fetched_at)) for row in rows)
+        for (sweep_id, _), count in keys.items():
+            if count > 1:
+                raise UserError(
+                    f"{path}: sweep {entity}/{project}/{sweep_id} appears twice with the "
+                    "same fetched_at"
+                )
+    for (entity, project), runs in fetches.items():
+        keys = Counter((fetch.run_id, datetime.fromisoformat(fetch.fetched_at)) for fetch in runs)
+        for (run_id, _), count in keys.items():
+            if count > 1:
+                raise UserError(
+                    f"{path}: run {entity}/{project}/{run_id} appears twice with the same "
+                    "fetched_at"
+                )
 
 
 def _node(record: str) -> dict[str, Any]:

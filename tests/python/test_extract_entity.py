@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fake_wandb import DEFAULT_KEY, FakeRun, FakeWandb
+from fake_wandb import DEFAULT_KEY, FakeArtifact, FakeRun, FakeSweep, FakeWandb
 from test_extract import PAGE, populate, query
 
 from extract.cli import main
 from extract.errors import UserError
 from extract.sync.entity import compare_listings, parse_target
+from extract.warehouse.dbt import run_dbt
 
 
 @pytest.fixture
@@ -153,3 +154,65 @@ def test_targets_and_listing_comparison() -> None:
     new, gone = compare_listings(["a", "c", "d"], ["a", "b"], synced=["d"])
     assert (new, gone) == (["c"], ["b"])
     assert compare_listings(["a"], None, synced=[]) == (["a"], [])
+
+
+def test_a_synced_entity_builds_sweeps_lineage_and_gone_projects(
+    fake: FakeWandb, sync, db: Path, tmp_path: Path
+) -> None:
+    """Through the real SDK into the marts: sweeps with their best run, lineage, and a
+    project gone upstream flagged, not dropped."""
+    # r1 and r2 tie (r1 was created first); r3 crashed with a NaN loss.
+    summaries = {"r0": 0.9, "r1": 0.4, "r2": 0.4, "r3": "NaN"}
+    dataset = FakeArtifact("data", 2, type="dataset", aliases=["latest"])
+    for i, (name, loss) in enumerate(summaries.items()):
+        fake.add_run(
+            "lab",
+            "alpha",
+            FakeRun(
+                name,
+                state="crashed" if name == "r3" else "finished",
+                created_at=f"2025-01-0{i + 1}T00:00:00",
+                heartbeat_at=f"2025-01-0{i + 1}T01:00:00",
+                summary=f'{{"val/loss": {loss}}}',  # text: NaN as W&B writes it
+                sweep="sw1",
+                used_artifacts=[dataset],
+                logged_artifacts=[FakeArtifact(f"model-{name}", 0, type="model")],
+            ),
+        )
+    fake.add_sweep(
+        "lab", "alpha", FakeSweep("sw1", {"method": "bayes", "metric": {"name": "val/loss"}})
+    )
+    fake.add_run(
+        "lab", "beta", FakeRun("b0", used_artifacts=[FakeArtifact("model-r1", 0, type="model")])
+    )
+    sync("lab", "--artifacts")
+    fake.delete_project("lab", "beta")
+    sync("lab", "--artifacts")
+    run_dbt(["build", "--target-path", str(tmp_path / "target"), "--quiet"], db)
+
+    sweeps = query(
+        db,
+        "select sweep_id, metric_goal, runs, finished_runs, crashed_runs, runs_with_metric, "
+        "best_run_id, best_metric_value from marts.sweeps",
+    )
+    assert sweeps == [("sw1", "minimize", 4, 3, 1, 3, "r1", 0.4)]  # tie: created first
+    assert query(db, "select count(*), count(sweep_id) from marts.runs") == [(5, 4)]
+    versions = query(
+        db,
+        "select artifact_version, logged_by_run_id, used_by_runs, used_by_run_paths "
+        "from marts.artifact_versions order by artifact_version",
+    )
+    assert versions[0] == (
+        "data:v2",
+        None,
+        4,
+        ["lab/alpha/r0", "lab/alpha/r1", "lab/alpha/r2", "lab/alpha/r3"],
+    )
+    # beta's run used r1's model; beta is gone upstream but kept (its runs are not deleted
+    # runs: they were never unlisted from beta itself).
+    assert ("model-r1:v0", "r1", 1, ["lab/beta/b0"]) in versions
+    projects = query(
+        db, "select project, runs, sweeps, is_deleted_upstream from marts.projects order by 1"
+    )
+    assert projects == [("alpha", 4, 1, False), ("beta", 1, 0, True)]
+    assert query(db, "select count(*) from marts.artifact_lineage") == [(9,)]

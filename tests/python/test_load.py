@@ -234,6 +234,7 @@ def test_an_artifacts_file_loads_fetches_and_versions(
         ([sweep_line("s1"), run_line("r1")], ":2: not a sweeps line"),
         ([sweep_line("s1", project="")], ":1: a line needs `project`"),
         ([sweep_line("s1", fetched_at="yesterday")], ":1: `fetched_at` is not ISO-8601"),
+        ([sweep_line("s1"), sweep_line("s1", "RUNNING")], "appears twice with the same fetched_at"),
         ([json.dumps({"entity": "e", "project": "p", "usedArtifacts": []})], "needs `run_id`"),
         (
             [json.dumps({"entity": "e", "project": "p", "run_id": "r", "usedArtifacts": {}})],
