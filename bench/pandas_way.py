@@ -177,6 +177,9 @@ def runs_mart(latest: pd.DataFrame, catalog: list[dict[str, str]]) -> pd.DataFra
         }
     )
     mart["has_timeout"] = mart["timeout_seconds"].notna()
+    # The default comparison split: config `timeout` present or not.
+    mart["has_split_value"] = runs["timeout"].notna().to_numpy()
+    mart["split_group"] = np.where(mart["has_split_value"], "timeout", "no_timeout")
     for name in (
         "pretrain_steps",
         "model_pretrain_steps",
@@ -237,7 +240,12 @@ def pretrain_overlap(runs: pd.DataFrame) -> pd.DataFrame:
 def pretrain_overlap_summary(runs: pd.DataFrame, overlap: pd.DataFrame) -> pd.DataFrame:
     projects = runs[["entity", "project"]].drop_duplicates()
     rows = []
-    for pair in ("steps", "compute"):
+    # The default column pairs, in their configured order.
+    paths = {
+        "steps": ("pretrain_steps", "model_pretrain_steps"),
+        "compute": ("pretrain_compute", "model_pretrain_compute"),
+    }
+    for order, (pair, (config_path, summary_path)) in enumerate(paths.items(), start=1):
         shared = overlap[overlap[f"{pair}_match"].notna()]
         counts = shared.groupby(["entity", "project"]).agg(
             shared_rows=(f"{pair}_match", "size"),
@@ -245,6 +253,9 @@ def pretrain_overlap_summary(runs: pd.DataFrame, overlap: pd.DataFrame) -> pd.Da
         )
         frame = projects.merge(counts.reset_index(), on=["entity", "project"], how="left")
         frame["column_pair"] = pair
+        frame["config_path"] = config_path
+        frame["summary_path"] = summary_path
+        frame["pair_order"] = order
         rows.append(frame)
     summary = pd.concat(rows, ignore_index=True)
     summary["match_rate"] = summary["matching_rows"] / summary["shared_rows"]
@@ -262,6 +273,7 @@ def timeout_state_distribution(runs: pd.DataFrame) -> pd.DataFrame:
         "sum"
     )
     counts["share_of_group"] = counts["runs"] / counts["group_runs"]
+    counts["split_name"] = "timeout"
     return counts
 
 

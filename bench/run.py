@@ -46,6 +46,9 @@ CLI = str(Path(dbt_executable()).parent / "wandb-warehouse")
 # Every measured build is a production build: dbt advises running unit tests (static
 # fixtures, not the warehouse's data) in development and CI only; `make test` runs them.
 BUILD = ["build", "--exclude-resource-type", "unit_test", "--quiet"]
+# The key discovery models (marts.key_profile, marts.key_overlap and their input) with
+# their tests, as a build runs them.
+DISCOVERY = [*BUILD, "--select", "int_runs__key_values", "key_profile", "key_overlap"]
 
 
 def _fresh(path: Path) -> Path:
@@ -91,6 +94,7 @@ def bench_size(runs: int, repeats: int, fixed: Step | None) -> dict[str, object]
             "read_json",
             "read_json_objects",
             "dbt_build",
+            "dbt_discovery",
             "raw_compiled_sql",
             "load_1pct_changed",
             "dbt_rebuild_after_1pct",
@@ -130,6 +134,8 @@ def bench_size(runs: int, repeats: int, fixed: Step | None) -> dict[str, object]
         db = _copy(loaded, built)
         _warm_parse(db, work / "target")
         _measure(steps["dbt_build"], _dbt(BUILD, db, work / "target"), db)
+        # Key discovery alone on the built warehouse: its share of the full build.
+        _measure(steps["dbt_discovery"], _dbt(DISCOVERY, db, work / "target"), db)
         other = _copy(loaded, work / "raw_sql.duckdb")
         # Seeds as dbt loads them; the replay then runs every model and data test.
         subprocess.run(

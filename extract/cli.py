@@ -160,6 +160,12 @@ def _cmd_export_raw(args: argparse.Namespace) -> None:
     )
 
 
+def _cmd_suggest(args: argparse.Namespace) -> None:
+    from extract.suggest import suggest
+
+    print(suggest(db_path(args.db), args.project), end="")
+
+
 def _cmd_shell(args: argparse.Namespace) -> None:
     db = db_path(args.db)
     if not db.exists():
@@ -232,6 +238,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("dir", metavar="DIR", help="output folder (created if missing)")
     export.set_defaults(func=_cmd_export_raw)
+
+    suggest = add(
+        "suggest",
+        "Print the analysis configuration (tags, column pairs, split) a built project suggests.",
+    )
+    suggest.add_argument(
+        "project", nargs="?", metavar="ENTITY/PROJECT", help="the project (optional if only one)"
+    )
+    suggest.set_defaults(func=_cmd_suggest)
 
     shell = add("shell", "Open the DuckDB shell on the warehouse, read-only.")
     shell.set_defaults(func=_cmd_shell)

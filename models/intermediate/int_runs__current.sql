@@ -125,10 +125,7 @@ final as (
         payloads.timeout_text,
         latest_versions.history_line_count,
         latest_versions.tags,
-        payloads.pretrain_steps_text,
-        payloads.pretrain_compute_text,
-        payloads.model_pretrain_steps_text,
-        payloads.model_pretrain_compute_text,
+        payloads.analysis_values,
         -- A run fetched after that listing (by a later partial load) is not judged by it.
         coalesce(
             latest_complete_loads.snapshot_at >= latest_versions.last_fetched_at

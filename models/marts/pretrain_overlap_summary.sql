@@ -6,9 +6,15 @@ runs as (
 
 ),
 
-pretrain_overlap as (
+column_pair_overlap as (
 
-    select * from {{ ref('pretrain_overlap') }}
+    select * from {{ ref('column_pair_overlap') }}
+
+),
+
+pairs as (
+
+    select * from {{ ref('int_column_pairs__configured') }}
 
 ),
 
@@ -22,38 +28,6 @@ projects as (
 
 ),
 
-column_pairs as (
-
-    select cast('steps' as {{ dbt.type_string() }}) as column_pair
-    union all
-    select cast('compute' as {{ dbt.type_string() }}) as column_pair
-
-),
-
-shared_values as (
-
-    select
-        entity,
-        project,
-        'steps' as column_pair,
-        steps_match as is_match
-
-    from pretrain_overlap
-    where steps_match is not null
-
-    union all
-
-    select
-        entity,
-        project,
-        'compute' as column_pair,
-        compute_match as is_match
-
-    from pretrain_overlap
-    where compute_match is not null
-
-),
-
 pair_counts as (
 
     select
@@ -63,7 +37,7 @@ pair_counts as (
         count(*) as shared_rows,
         count(case when is_match then 1 end) as matching_rows
 
-    from shared_values
+    from column_pair_overlap
     group by entity, project, column_pair
 
 ),
@@ -73,19 +47,22 @@ final as (
     select
         projects.entity,
         projects.project,
-        column_pairs.column_pair,
+        pairs.column_pair,
         coalesce(pair_counts.shared_rows, 0) as shared_rows,
         coalesce(pair_counts.matching_rows, 0) as matching_rows,
         coalesce(pair_counts.shared_rows - pair_counts.matching_rows, 0) as divergent_rows,
-        cast(pair_counts.matching_rows as double) / pair_counts.shared_rows as match_rate
+        cast(pair_counts.matching_rows as double) / pair_counts.shared_rows as match_rate,
+        pairs.config_path,
+        pairs.summary_path,
+        pairs.pair_order
 
     from projects
-    cross join column_pairs
+    cross join pairs
     left join pair_counts
         on
             projects.entity = pair_counts.entity
             and projects.project = pair_counts.project
-            and column_pairs.column_pair = pair_counts.column_pair
+            and pairs.column_pair = pair_counts.column_pair
 
 )
 

@@ -6,6 +6,7 @@
         incremental_strategy='replace_runs',
         replace_runs={'of': 'int_runs__in_scope', 'where': 'is_analysed'},
         on_schema_change='fail',
+        contract={'enforced': runs_contract_enforced()},
     )
 }}
 
@@ -23,9 +24,9 @@ in_scope as (
 
 ),
 
-pretrain_values as (
+pair_values as (
 
-    select * from {{ ref('int_runs__pretrain_values') }}
+    select * from {{ ref('int_runs__column_pair_values') }}
 
 ),
 
@@ -56,6 +57,36 @@ analysed_runs as (
 
 ),
 
+-- The original analysis' two pairs (column_pairs named steps and compute), one row per run.
+pretrain_values as (
+
+    select
+        pair_values.entity,
+        pair_values.project,
+        pair_values.run_id,
+        max(case when pair_values.column_pair = 'steps' then pair_values.config_integer end)
+            as pretrain_steps,
+        max(case when pair_values.column_pair = 'steps' then pair_values.summary_integer end)
+            as model_pretrain_steps,
+        max(case when pair_values.column_pair = 'compute' then pair_values.config_integer end)
+            as pretrain_compute,
+        max(case when pair_values.column_pair = 'compute' then pair_values.summary_integer end)
+            as model_pretrain_compute
+
+    from pair_values
+    inner join runs_to_build
+        on
+            pair_values.entity = runs_to_build.entity
+            and pair_values.project = runs_to_build.project
+            and pair_values.run_id = runs_to_build.run_id
+    where pair_values.column_pair in ('steps', 'compute')
+    group by
+        pair_values.entity,
+        pair_values.project,
+        pair_values.run_id
+
+),
+
 final as (
 
     select
@@ -71,6 +102,8 @@ final as (
         analysed_runs.runtime_seconds,
         analysed_runs.timeout_seconds,
         analysed_runs.timeout_seconds is not null as has_timeout,
+        {{ split_value('analysed_runs.analysis_values') }} is not null as has_split_value,
+        {{ split_group(split_value('analysed_runs.analysis_values')) }} as split_group,
         pretrain_values.pretrain_steps,
         pretrain_values.model_pretrain_steps,
         pretrain_values.pretrain_compute,

@@ -11,7 +11,7 @@ final as (
     select
         entity,
         project,
-        case when has_timeout then 'timeout' else 'no_timeout' end as timeout_group,
+        split_group as timeout_group,
         count(*) as runs,
         count(case when history_rows > 0 then 1 end) as runs_with_history,
         count(case when progressed_meaningfully then 1 end) as progressed_runs,
@@ -21,13 +21,14 @@ final as (
             as median_training_seconds,
         count(case when likely_timed_out then 1 end) as likely_timed_out_runs,
         count(case when finished_without_progress then 1 end) as finished_without_progress_runs,
-        count(case when stale_running then 1 end) as stale_running_runs
+        count(case when stale_running then 1 end) as stale_running_runs,
+        '{{ var("comparison_split").name }}' as split_name
 
     from run_progress
     group by
         entity,
         project,
-        case when has_timeout then 'timeout' else 'no_timeout' end
+        split_group
 
 )
 

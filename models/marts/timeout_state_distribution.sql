@@ -11,7 +11,7 @@ grouped as (
     select
         entity,
         project,
-        case when has_timeout then 'timeout' else 'no_timeout' end as timeout_group,
+        split_group as timeout_group,
         state,
         count(*) as runs
 
@@ -19,7 +19,7 @@ grouped as (
     group by
         entity,
         project,
-        case when has_timeout then 'timeout' else 'no_timeout' end,
+        split_group,
         state
 
 ),
@@ -35,7 +35,8 @@ final as (
         cast(sum(runs) over (partition by entity, project, timeout_group) as bigint)
             as group_runs,
         cast(runs as double)
-        / sum(runs) over (partition by entity, project, timeout_group) as share_of_group
+        / sum(runs) over (partition by entity, project, timeout_group) as share_of_group,
+        '{{ var("comparison_split").name }}' as split_name
 
     from grouped
 

@@ -1,6 +1,8 @@
-{#- Counts come from marts.runs' tag_ columns (one per catalogued tag), counted per
-    project and timeout group in one scan of the runs rather than by exploding every
-    run's tag list; only catalogued tags are reported, and each has a column. -#}
+{#- The comparison split's two sides: runs whose split path holds a value (`timeout_*`,
+    the name of the original split) and runs without (`no_timeout_*`); per group of a
+    split by value, see tag_prevalence_by_group. Counts come from marts.runs' tag_
+    columns (one per catalogued tag), counted in one scan of the runs rather than by
+    exploding every run's tag list. -#}
 
 with
 
@@ -23,12 +25,12 @@ group_counts as (
     select
         entity,
         project,
-        has_timeout,
+        has_split_value,
         count(*) as group_runs,
         {{ count_per_tag_column('runs') }}
 
     from runs
-    group by entity, project, has_timeout
+    group by entity, project, has_split_value
 
 ),
 
@@ -38,7 +40,7 @@ group_tag_counts as (
     select
         group_counts.entity,
         group_counts.project,
-        group_counts.has_timeout,
+        group_counts.has_split_value,
         group_counts.group_runs,
         catalog.tag,
         catalog.tag_category,
@@ -59,10 +61,10 @@ tag_counts as (
         tag,
         tag_category,
         catalog_order,
-        coalesce(max(case when has_timeout then tagged_runs end), 0) as timeout_runs,
-        coalesce(max(case when has_timeout then group_runs end), 0) as timeout_group_runs,
-        coalesce(max(case when not has_timeout then tagged_runs end), 0) as no_timeout_runs,
-        coalesce(max(case when not has_timeout then group_runs end), 0)
+        coalesce(max(case when has_split_value then tagged_runs end), 0) as timeout_runs,
+        coalesce(max(case when has_split_value then group_runs end), 0) as timeout_group_runs,
+        coalesce(max(case when not has_split_value then tagged_runs end), 0) as no_timeout_runs,
+        coalesce(max(case when not has_split_value then group_runs end), 0)
             as no_timeout_group_runs
 
     from group_tag_counts

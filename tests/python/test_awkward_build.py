@@ -142,7 +142,7 @@ def test_data_rule_warnings_name_the_offenders(awkward: BuiltWarehouse) -> None:
     warned = {name: failures for name, (status, failures) in statuses.items() if status == "warn"}
     assert warned == {
         "assert_tags_in_catalog": 1,
-        "assert_pretrain_values_numeric": 1,
+        "assert_column_pair_values_typed": 1,
         "assert_timeouts_in_allowed_list": 1,
         "assert_pretrain_values_agree": 1,
         "assert_runtime_recorded": 2,
@@ -152,8 +152,8 @@ def test_data_rule_warnings_name_the_offenders(awkward: BuiltWarehouse) -> None:
     assert [row["run_id"] for row in stale] == ["big-ints"]  # last heartbeat 5 days before
     unknown = awkward.failing_rows("assert_tags_in_catalog")
     assert [(row["run_id"], row["tag"]) for row in unknown] == [("messy-tags", "brand-new-tag")]
-    numeric = awkward.failing_rows("assert_pretrain_values_numeric")
-    assert [(row["run_id"], row["field"], row["value_text"]) for row in numeric] == [
+    untyped = awkward.failing_rows("assert_column_pair_values_typed")
+    assert [(row["run_id"], row["key_path"], row["value_text"]) for row in untyped] == [
         ("messy-tags", "pretrain_steps", "abc")
     ]
     timeouts = awkward.failing_rows("assert_timeouts_in_allowed_list")

@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import duckdb
 import yaml
+from conftest import run_cli
+from dbt_builds import BuiltWarehouse
 
 from extract.warehouse.database import PROJECT_ROOT
 
@@ -184,3 +186,36 @@ def test_runtime_is_recorded(sample_con: duckdb.DuckDBPyConnection) -> None:
     assert rows(
         sample_con, "select count(*) from marts.runs where coalesce(runtime_seconds, 0) <= 0"
     ) == [(0,)]
+
+
+def test_key_overlap_finds_the_pretrain_pairs(sample_con: duckdb.DuckDBPyConnection) -> None:
+    """From the data alone, not from names: the two pretrain pairs rank first, 19 of 21."""
+    top = rows(
+        sample_con,
+        """
+        select config_key, summary_key, shared_runs, matching_runs, divergent_runs
+        from marts.key_overlap order by overlap_rank limit 2
+        """,
+    )
+    assert sorted(top) == [
+        ("pretrain_compute", "model_pretrain_compute", 21, 19, 2),
+        ("pretrain_steps", "model_pretrain_steps", 21, 19, 2),
+    ]
+
+
+def test_suggest_on_the_sample(sample_warehouse: BuiltWarehouse) -> None:
+    env = {"WANDB_DIR": str(sample_warehouse.db.parent)}
+    result = run_cli(["suggest", "--db", str(sample_warehouse.db)], env)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    pairs = [line for line in lines if line.startswith("  - {name:")]
+    assert [line.split("#")[1].strip() for line in pairs] == ["19 of 21 runs agree"] * 2
+    assert {line.split(",")[1].strip() for line in pairs} == {
+        'config: "pretrain_steps"',
+        'config: "pretrain_compute"',
+    }
+    split = next(line for line in lines if line.startswith("comparison_split:"))
+    assert split.startswith(
+        'comparison_split: {name: timeout, source: config, path: "timeout", groups: presence}'
+    )
+    assert '  - {tag: "dclm-dolma", category: dataset}  # 205 runs' in lines

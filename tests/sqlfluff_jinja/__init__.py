@@ -31,6 +31,7 @@ builtins = SimpleNamespace(ref=DBT_BUILTINS["ref"], source=DBT_BUILTINS["source"
 dbt = SimpleNamespace(
     type_string=lambda: "varchar",
     type_bigint=lambda: "bigint",
+    hash=lambda expr: f"md5(cast({expr} as varchar))",
     is_incremental=DBT_BUILTINS["is_incremental"],
 )
 
@@ -51,13 +52,14 @@ class _Adapter:
         if self._module is None:
             paths = sorted(p for p in _MACROS.rglob("*.sql") if p.parent.name != "spark")
             source = "\n".join(path.read_text() for path in paths)
-            env = jinja2.Environment()
+            env = jinja2.Environment(extensions=["jinja2.ext.do"])
             env.globals.update(modules=modules, var=var, adapter=self)
             self._module = env.from_string(source).module
         return self._module
 
     def dispatch(self, name: str, package: str | None = None) -> Any:
-        return getattr(self._macros(), f"duckdb__{name}")
+        macros = self._macros()
+        return getattr(macros, f"duckdb__{name}", None) or getattr(macros, f"default__{name}")
 
 
 adapter = _Adapter()

@@ -10,7 +10,8 @@
 }}
 
 {#- Each column and the JSONPath it is read from: the one list to edit to read a new
-    field. Typing happens below, by name. -#}
+    field. Typing happens below, by name. The values the analysis configuration names
+    (dbt_project.yml) are read in the same pass, into analysis_values. -#}
 {%- set record_fields = {
     'run_name': '$.displayName',
     'experiment_group': '$.group',
@@ -25,11 +26,8 @@
     'summary': '$.summaryMetrics',
     'timeout_text': '$.config.timeout.value',
     'runtime_text': '$.summaryMetrics._runtime',
-    'pretrain_steps_text': '$.config.pretrain_steps.value',
-    'pretrain_compute_text': '$.config.pretrain_compute.value',
-    'model_pretrain_steps_text': '$.summaryMetrics.model_pretrain_steps',
-    'model_pretrain_compute_text': '$.summaryMetrics.model_pretrain_compute',
 } -%}
+{%- set analysis_fields = analysis_paths() -%}
 
 with
 
@@ -76,7 +74,9 @@ extracted as (
         load_id,
         fetched_at,
         fetch_kind,
-        {{ json_extract_paths('record', record_fields.values() | list) }} as record_values
+        {{ json_extract_paths(
+            'record', (record_fields.values() | list) + (analysis_fields.values() | list)
+        ) }} as record_values
 
     from source
 
@@ -93,6 +93,13 @@ fields as (
         {% for name in record_fields -%}
             {{ list_element('record_values', loop.index) }} as {{ name }},
         {% endfor -%}
+        {%- set analysis_entries = [] -%}
+        {%- for key in analysis_fields -%}
+            {%- do analysis_entries.append((key, json_extract_string(
+                list_element('record_values', record_fields | length + loop.index), '$'
+            ))) -%}
+        {%- endfor -%}
+        {{ make_map(analysis_entries) }} as analysis_values,
         fetch_kind
 
     from extracted
@@ -132,11 +139,8 @@ final as (
         end as summary,
         {{ json_extract_string('timeout_text', '$') }} as timeout_text,
         {{ json_extract_string('runtime_text', '$') }} as runtime_text,
-        {{ json_extract_string('pretrain_steps_text', '$') }} as pretrain_steps_text,
-        {{ json_extract_string('pretrain_compute_text', '$') }} as pretrain_compute_text,
-        {{ json_extract_string('model_pretrain_steps_text', '$') }} as model_pretrain_steps_text,
-        {{ json_extract_string('model_pretrain_compute_text', '$') }}
-            as model_pretrain_compute_text
+        -- Each configured value as written (text), by 'config.<path>' / 'summary.<path>'.
+        analysis_values
 
     from fields
 

@@ -1,0 +1,191 @@
+"""A project other than the bundled sample, configured only through the analysis vars,
+builds cleanly and its marts hold the answers computed here from the generated runs."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import duckdb
+import pytest
+from dbt_builds import BuiltWarehouse
+from second_project import CONFIG, ENTITY, PROJECT, nested, runs, write
+
+from extract.load.runs import load_file
+from extract.suggest import suggest
+from extract.warehouse.database import connect, ensure_raw_schema
+from extract.warehouse.dbt import run_dbt
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
+    root = tmp_path_factory.mktemp("any_project")
+    db = root / "warehouse.duckdb"
+    con = connect(db)
+    try:
+        ensure_raw_schema(con)
+        load_file(con, write(root / "runs.jsonl"))
+    finally:
+        con.close()
+    target = root / "target"
+    run_dbt(["build", "--vars", json.dumps(CONFIG), "--target-path", str(target)], db, quiet=True)
+    return BuiltWarehouse(db, target)
+
+
+@pytest.fixture(scope="module")
+def con(built: BuiltWarehouse) -> duckdb.DuckDBPyConnection:
+    # The warehouse's own settings, so suggest() can open it in this process too.
+    connection = connect(built.db, read_only=True)
+    yield connection
+    connection.close()
+
+
+def _split(record: dict) -> str:
+    return nested(record, "config", "optimizer.name") or "(missing)"
+
+
+def test_builds_without_warnings_about_another_catalog(built: BuiltWarehouse) -> None:
+    statuses = built.test_statuses()
+    assert statuses, "the build ran no tests"
+    flagged = {name: status for name, (status, _) in statuses.items() if status != "pass"}
+    # Only the data rules this project really breaks may warn: its timed-out runs and
+    # unprogressed runs are none of them (no history); tags all catalogued.
+    assert "assert_tags_in_catalog" not in flagged
+    assert not [name for name, status in flagged.items() if status in ("fail", "error")]
+
+
+def test_tag_columns_follow_the_project_catalog(con: duckdb.DuckDBPyConnection) -> None:
+    columns = [
+        name for (name,) in con.sql("select column_name from (describe marts.runs)").fetchall()
+    ]
+    assert [name for name in columns if name.startswith("tag_")] == [
+        "tag_resnet18",
+        "tag_resnet50",
+        "tag_vit_s",
+        "tag_augmix",
+        "tag_baseline",
+    ]
+    expected = sum("augmix" in record["tags"] for record in runs())
+    assert con.sql("select count(*) filter (where tag_augmix) from marts.runs").fetchone() == (
+        expected,
+    )
+
+
+def test_state_mix_per_split_group(con: duckdb.DuckDBPyConnection) -> None:
+    expected = Counter((_split(record), record["state"]) for record in runs())
+    found = con.sql(
+        "select timeout_group, state, runs, split_name from marts.timeout_state_distribution"
+    ).fetchall()
+    assert {(group, state): count for group, state, count, _ in found} == dict(expected)
+    assert {name for *_, name in found} == {"optimizer"}
+    assert {group for group, *_ in found} == {"adam", "sgd", "lion"}
+
+
+def test_tag_prevalence_per_split_group(con: duckdb.DuckDBPyConnection) -> None:
+    records = runs()
+    found = {
+        (group, tag): (tagged, group_runs, other_tagged, other_runs)
+        for group, tag, tagged, group_runs, other_tagged, other_runs in con.sql(
+            "select split_group, tag, tagged_runs, group_runs, other_tagged_runs, other_runs "
+            "from marts.tag_prevalence_by_group"
+        ).fetchall()
+    }
+    for group in {_split(record) for record in records}:
+        members = [record for record in records if _split(record) == group]
+        others = [record for record in records if _split(record) != group]
+        for entry in CONFIG["tag_catalog"]:
+            tag = entry["tag"]
+            assert found[(group, tag)] == (
+                sum(tag in record["tags"] for record in members),
+                len(members),
+                sum(tag in record["tags"] for record in others),
+                len(others),
+            ), (group, tag)
+
+
+def _pair_expectation(pair: dict) -> tuple[int, int, set[str]]:
+    shared = matching = 0
+    divergent = set()
+    for record in runs():
+        left = nested(record, "config", pair["config"])
+        right = nested(record, "summary", pair["summary"])
+        if left is None or right is None:
+            continue
+        shared += 1
+        if str(left) == str(right):
+            matching += 1
+        else:
+            divergent.add(record["name"])
+    return shared, matching, divergent
+
+
+def test_column_pairs_compare_their_nested_keys(con: duckdb.DuckDBPyConnection) -> None:
+    summary = {
+        pair: (shared, matching)
+        for pair, shared, matching in con.sql(
+            "select column_pair, shared_rows, matching_rows from marts.pretrain_overlap_summary"
+        ).fetchall()
+    }
+    for pair in CONFIG["column_pairs"]:
+        shared, matching, divergent = _pair_expectation(pair)
+        assert 0 < matching < shared, pair["name"]  # the data has both kinds
+        assert summary[pair["name"]] == (shared, matching)
+        found = {
+            run_id
+            for (run_id,) in con.execute(
+                "select run_id from marts.column_pair_overlap "
+                "where column_pair = ? and not is_match",
+                [pair["name"]],
+            ).fetchall()
+        }
+        assert found == divergent
+    # The sample's pretrain columns stay empty: no pair here is named steps or compute.
+    assert con.sql("select count(pretrain_steps) from marts.runs").fetchone() == (0,)
+
+
+def test_discovery_finds_the_pairs_from_the_data(con: duckdb.DuckDBPyConnection) -> None:
+    top = con.sql(
+        "select config_key, summary_key from marts.key_overlap order by overlap_rank limit 2"
+    ).fetchall()
+    assert sorted(top) == [
+        ("data.name", "dataset.name"),
+        ("trainer.max_steps", "trainer.global_step"),
+    ]
+    profile = dict(
+        con.sql(
+            "select key_path, distinct_values from marts.key_profile "
+            "where source = 'config' and key_path = 'optimizer.name'"
+        ).fetchall()
+    )
+    assert profile == {"optimizer.name": 3}
+
+
+def test_suggest_prints_a_config_for_this_project(built: BuiltWarehouse) -> None:
+    text = suggest(built.db, f"{ENTITY}/{PROJECT}")
+    lines = text.splitlines()
+    # The dataset names agree on 90% of runs: suggested. Most runs that stopped early did
+    # not reach max_steps, so that pair agrees too rarely and is only listed.
+    assert any(
+        line.startswith('  - {name: data_name, config: "data.name", summary: "dataset.name"')
+        and "compare: text" in line
+        for line in lines
+    )
+    assert any(
+        line.startswith("  # - {name: trainer_max_steps,") and "compare: integer" in line
+        for line in lines
+    )
+    assert any('path: "optimizer.name", groups: value}  # 3 values' in line for line in lines)
+    assert '  - {tag: "augmix", category: augmentation}' in text
+    assert "dclm-dolma" not in text
+
+
+def test_suggest_on_a_warehouse_without_marts_says_what_to_do(tmp_path: Path) -> None:
+    db = tmp_path / "empty.duckdb"
+    con = connect(db)
+    ensure_raw_schema(con)
+    con.close()
+    from extract.errors import UserError
+
+    with pytest.raises(UserError, match="run `dbt build` first"):
+        suggest(db, None)
