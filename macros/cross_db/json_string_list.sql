@@ -12,7 +12,7 @@
 {% macro duckdb__json_string_list(json_expr, array_path, member) -%}
     list_sort(list_distinct(coalesce(
         json_extract_string({{ json_expr }}, '{{ array_path }}[*].{{ member }}'),
-        {{ empty_string_list() }}
+        []::varchar[]
     )))
 {%- endmacro %}
 
@@ -24,7 +24,7 @@
                 try_variant_get({{ json_expr }}, '{{ array_path }}', 'array<variant>'),
                 item -> try_variant_get(item, '$.{{ member }}', 'string')
             ),
-            {{ empty_string_list() }}
+            cast(array() as array<string>)
         ),
         item -> item is not null
     )))

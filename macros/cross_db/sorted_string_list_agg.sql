@@ -11,7 +11,7 @@
 {% macro duckdb__sorted_string_list_agg(expr) -%}
     coalesce(
         list_sort(list(distinct {{ expr }}) filter (where {{ expr }} is not null)),
-        {{ empty_string_list() }}
+        []::varchar[]
     )
 {%- endmacro %}
 

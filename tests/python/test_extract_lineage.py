@@ -259,3 +259,21 @@ def test_stale_runs_rule() -> None:
     last_full = {"new": t0, "moved": later, "same": t0}
     last_read = {"moved": t0, "same": t0}
     assert stale_runs(listed, last_full, last_read) == ["new", "moved"]
+
+
+def test_the_sdks_own_sweeps_iterator_costs_a_request_per_sweep(
+    fake: FakeWandb, wandb_env: dict[str, str]
+) -> None:
+    """Why the extractor reads sweep nodes from the page responses: `Project.sweeps()`
+    builds each `Sweep` without attributes, and each then loads itself (`GetSweep`). The
+    fake answers what the SDK asks, so `Api.sweep(path)` works against it too."""
+    import wandb
+
+    for i in range(3):
+        fake.add_sweep("lab", "p", FakeSweep(f"s{i}", SWEEP_CONFIG))
+    api = wandb.Api(overrides={"base_url": fake.url}, api_key=wandb_env["WANDB_API_KEY"])
+    fake.reset_counters()
+    assert [sweep.id for sweep in api.project("p", "lab").sweeps()] == ["s0", "s1", "s2"]
+    assert fake.received["GetSweeps"] == 1 and fake.received["GetSweep"] == 3
+    sweep = api.sweep("lab/p/s1")
+    assert sweep.config == SWEEP_CONFIG and sweep.order == "+summary_metrics.eval/loss"
