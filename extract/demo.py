@@ -41,14 +41,15 @@ HEADLINES = {
         from marts.tag_coverage order by load_number, created_month
     """,
     "Sweeps: runs by state and the best run by each sweep's own metric": """
-        select sweep_name, sweep_method as method, sweep_state as state, metric_name,
-               metric_goal as goal, runs, finished_runs as finished, running_runs as running,
-               best_run_name, round(best_metric_value, 4) as best_value
+        select sweep_name, sweep_state as state,
+               metric_name as metric, metric_goal as goal, runs,
+               finished_runs as finished, running_runs as running, best_run_id,
+               round(best_metric_value, 4) as best_value
         from marts.sweeps order by created_at
     """,
     "Artifact lineage: the most used artifact versions and the run that logged each": """
         select artifact_version, artifact_project as project, artifact_type as type,
-               aliases, logged_by_run_name, used_by_runs
+               aliases, logged_by_run_id as logged_by, used_by_runs
         from marts.artifact_versions order by used_by_runs desc, artifact_version limit 10
     """,
     "Progress from history, timed vs untimed runs": """
