@@ -138,7 +138,17 @@ def _cmd_extract(args: argparse.Namespace) -> None:
 def _cmd_demo(args: argparse.Namespace) -> None:
     from extract.demo import run_demo
 
-    run_demo(db_path(args.db))
+    run_demo(db_path(args.db), Path(args.report))
+
+
+def _cmd_report(args: argparse.Namespace) -> None:
+    from extract.report.build import write_report
+
+    report = write_report(db_path(args.db), Path(args.out))
+    print(
+        f"report: {report.path.resolve()} ({report.size_bytes / 1e6:.1f} MB, "
+        f"{report.projects} project(s)); open it in a browser"
+    )
 
 
 def _cmd_export_raw(args: argparse.Namespace) -> None:
@@ -229,8 +239,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     extract.set_defaults(func=_cmd_extract)
 
-    demo = add("demo", "Load the bundled sample, run dbt build, print the headline tables.")
+    demo = add(
+        "demo",
+        "Load the bundled sample, run dbt build, print the headline tables, write the report.",
+    )
+    demo.add_argument(
+        "--report", default="report.html", help="where to write the report (default: report.html)"
+    )
     demo.set_defaults(func=_cmd_demo)
+
+    report = add(
+        "report",
+        "Write the marts as charts and tables to one self-contained HTML file.",
+    )
+    report.add_argument(
+        "--out", default="report.html", help="the HTML file to write (default: report.html)"
+    )
+    report.set_defaults(func=_cmd_report)
 
     export = add(
         "export-raw",

@@ -1,4 +1,5 @@
-"""`wandb-warehouse demo`: load the bundled sample, build, and print the headline tables."""
+"""`wandb-warehouse demo`: load the bundled sample, build, print the headline tables and
+write the report."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from extract.errors import UserError
 from extract.load.catalog import CatalogLoad
 from extract.load.history import HistoryLoad
 from extract.load.runs import load_file
+from extract.report.build import write_report
 from extract.sample.files import load_order
 from extract.warehouse.database import connect, ensure_raw_schema
 from extract.warehouse.dbt import run_dbt
@@ -73,7 +75,7 @@ def _loaded(loads: list) -> str:
     return f"{sum(item.runs for item in loads)} {kind}"
 
 
-def run_demo(db: Path) -> None:
+def run_demo(db: Path, report: Path) -> None:
     files = load_order()
     if not files:
         raise UserError(
@@ -98,3 +100,5 @@ def run_demo(db: Path) -> None:
     finally:
         con.close()
     print(f"\nwarehouse: {db}  (open it with: .venv/bin/duckdb -readonly {db})")
+    written = write_report(db, report)
+    print(f"report: {written.path.resolve()}  (open it in a browser)")
