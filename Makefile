@@ -29,6 +29,7 @@ report-picture: demo
 sample: setup
 	$(BIN)/python -m extract.sample.generate_runs
 	$(BIN)/python -m extract.sample.generate_history
+	$(BIN)/python -m extract.sample.generate_lineage
 
 test: setup lint dbt-parse sqlfluff dbt-build docs pytest
 

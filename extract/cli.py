@@ -13,6 +13,7 @@ from extract.warehouse.database import connect, db_path, ensure_raw_schema
 
 
 def _cmd_load(args: argparse.Namespace) -> None:
+    from extract.load.catalog import CatalogLoad
     from extract.load.history import HistoryLoad
     from extract.load.runs import load_file
 
@@ -31,6 +32,14 @@ def _cmd_load(args: argparse.Namespace) -> None:
                         f"of {item.runs} runs load_id={item.load_id}"
                     )
                     continue
+                if isinstance(item, CatalogLoad):
+                    what = (
+                        f"{item.items} sweeps"
+                        if item.kind == "sweeps"
+                        else f"{item.versions} artifact versions of {item.items} runs"
+                    )
+                    print(f"{path}: {item.entity}/{item.project}: {what} load_id={item.load_id}")
+                    continue
                 print(
                     f"{path}: {item.entity}/{item.project}: {item.runs} runs "
                     f"({item.new} new, {item.changed} changed) load_id={item.load_id}"
@@ -42,53 +51,83 @@ def _cmd_load(args: argparse.Namespace) -> None:
 def _cmd_extract(args: argparse.Namespace) -> None:
     import time
 
+    from extract.sync.artifacts import sync_artifacts
+    from extract.sync.entity import list_entity, parse_target
     from extract.sync.history import sync_history
-    from extract.sync.runs import parse_project_path, sync_project
+    from extract.sync.runs import sync_project
+    from extract.sync.sweeps import sync_sweeps
     from extract.wandb_api.client import WandbClient
     from extract.wandb_api.config import ClientConfig
     from extract.warehouse.ledger import new_id
 
-    projects = [parse_project_path(text) for text in args.projects]
+    targets = [parse_target(text) for text in args.projects]
     config = ClientConfig.from_env()
     started = time.monotonic()
     con = connect(db_path(args.db))
     client = WandbClient(config)
+    mode = "full_refresh" if args.full_refresh else "incremental"
     try:
         ensure_raw_schema(con)
         client.connect()
         invocation_id = new_id()
         results = []
-        for entity, project in dict.fromkeys(projects):
-            result = sync_project(
-                con,
-                client,
-                entity,
-                project,
-                invocation_id=invocation_id,
-                full_refresh=args.full_refresh,
-            )
-            results.append(result)
-            print(result.summary(), flush=True)
-            if args.history:
-                history = sync_history(
+        synced: set[tuple[str, str]] = set()
+        for entity, only in dict.fromkeys(targets):
+            if only is None:
+                listing = list_entity(con, client, entity, invocation_id=invocation_id)
+                print(listing.summary(), flush=True)
+                projects = listing.projects
+            else:
+                projects = [only]
+            for project in projects:
+                if (entity, project) in synced:
+                    continue
+                synced.add((entity, project))
+                result = sync_project(
                     con,
                     client,
                     entity,
                     project,
                     invocation_id=invocation_id,
-                    mode="full_refresh" if args.full_refresh else "incremental",
-                    listing_load_id=result.load_id,
+                    full_refresh=args.full_refresh,
                 )
-                print(history.summary(), flush=True)
+                results.append(result)
+                print(result.summary(), flush=True)
+                sweeps = sync_sweeps(
+                    con, client, entity, project, invocation_id=invocation_id, mode=mode
+                )
+                print(sweeps.summary(), flush=True)
+                if args.artifacts:
+                    artifacts = sync_artifacts(
+                        con,
+                        client,
+                        entity,
+                        project,
+                        invocation_id=invocation_id,
+                        mode=mode,
+                        listing_load_id=result.load_id,
+                    )
+                    print(artifacts.summary(), flush=True)
+                if args.history:
+                    history = sync_history(
+                        con,
+                        client,
+                        entity,
+                        project,
+                        invocation_id=invocation_id,
+                        mode=mode,
+                        listing_load_id=result.load_id,
+                    )
+                    print(history.summary(), flush=True)
         if len(results) > 1:
             total = {
                 name: sum(getattr(r.counts, name) for r in results)
-                for name in ("listed", "new", "changed", "deleted", "heavy_fetched", "requests")
+                for name in ("listed", "new", "changed", "deleted", "heavy_fetched")
             }
             print(
                 f"total: listed {total['listed']}, new {total['new']}, "
                 f"changed {total['changed']}, deleted {total['deleted']}, "
-                f"heavy-fetched {total['heavy_fetched']}, requests {total['requests']}, "
+                f"heavy-fetched {total['heavy_fetched']}, requests {client.requests}, "
                 f"{time.monotonic() - started:.1f} s"
             )
     finally:
@@ -122,9 +161,11 @@ def _cmd_export_raw(args: argparse.Namespace) -> None:
     finally:
         con.close()
     skipped = f"; {result.still_running} still running, skipped" if result.still_running else ""
+    listings = f", {result.entity_listings} entity listing(s)" if result.entity_listings else ""
     print(
         f"{out_dir}: exported {len(result.exported)} load(s) ({result.runs} run rows, "
-        f"{result.listings} listing rows, {result.history} history rows); "
+        f"{result.listings} listing rows, {result.history} history rows, {result.sweeps} "
+        f"sweep rows, {result.artifacts} run artifact rows){listings}; "
         f"{result.already_exported} already there{skipped}"
     )
 
@@ -172,15 +213,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     extract = add(
         "extract",
-        "Sync runs of W&B projects into the raw layer, fetching only what changed.",
+        "Sync runs and sweeps of W&B projects into the raw layer, fetching only what changed.",
     )
     extract.add_argument(
-        "projects", nargs="+", metavar="ENTITY/PROJECT", help="W&B project(s) to sync"
+        "projects",
+        nargs="+",
+        metavar="ENTITY[/PROJECT]",
+        help="W&B project(s) to sync; an ENTITY alone syncs every project the key can see in it",
     )
     extract.add_argument(
         "--full-refresh",
         action="store_true",
         help="fetch config and summary of every run, changed or not",
+    )
+    extract.add_argument(
+        "--artifacts",
+        action="store_true",
+        help="also read the artifact versions used and logged by runs fetched in full "
+        "since their artifacts were last read (two requests per such run)",
     )
     extract.add_argument(
         "--history",
