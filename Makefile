@@ -8,7 +8,7 @@ TEST_DB ?= $(CURDIR)/target/test/warehouse.duckdb
 DBT_TEST_ENV = WANDB_WAREHOUSE_DB=$(TEST_DB)
 
 .PHONY: setup demo test lint pytest dbt-parse sqlfluff dbt-build docs sample bench clean \
-	setup-spark test-spark
+	setup-spark test-spark report-picture
 
 setup: $(STAMP)
 
@@ -22,9 +22,14 @@ $(STAMP): pyproject.toml constraints.txt
 demo: setup
 	$(BIN)/wandb-warehouse demo
 
+# docs/report.png, the README's picture: the sample's report drawn by headless Chromium.
+report-picture: demo
+	$(BIN)/python tests/python/chromium.py screenshot report.html docs/report.png 1100 1780
+
 sample: setup
 	$(BIN)/python -m extract.sample.generate_runs
 	$(BIN)/python -m extract.sample.generate_history
+	$(BIN)/python -m extract.sample.generate_lineage
 
 test: setup lint dbt-parse sqlfluff dbt-build docs pytest
 

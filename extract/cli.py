@@ -15,6 +15,7 @@ from extract.warehouse.database import connect, db_path, ensure_raw_schema
 
 
 def _cmd_load(args: argparse.Namespace) -> None:
+    from extract.load.catalog import CatalogLoad
     from extract.load.history import HistoryLoad
     from extract.load.runs import load_file
 
@@ -33,6 +34,14 @@ def _cmd_load(args: argparse.Namespace) -> None:
                         f"of {item.runs} runs load_id={item.load_id}"
                     )
                     continue
+                if isinstance(item, CatalogLoad):
+                    what = (
+                        f"{item.items} sweeps"
+                        if item.kind == "sweeps"
+                        else f"{item.versions} artifact versions of {item.items} runs"
+                    )
+                    print(f"{path}: {item.entity}/{item.project}: {what} load_id={item.load_id}")
+                    continue
                 print(
                     f"{path}: {item.entity}/{item.project}: {item.runs} runs "
                     f"({item.new} new, {item.changed} changed) load_id={item.load_id}"
@@ -44,53 +53,83 @@ def _cmd_load(args: argparse.Namespace) -> None:
 def _cmd_extract(args: argparse.Namespace) -> None:
     import time
 
+    from extract.sync.artifacts import sync_artifacts
+    from extract.sync.entity import list_entity, parse_target
     from extract.sync.history import sync_history
-    from extract.sync.runs import parse_project_path, sync_project
+    from extract.sync.runs import sync_project
+    from extract.sync.sweeps import sync_sweeps
     from extract.wandb_api.client import WandbClient
     from extract.wandb_api.config import ClientConfig
     from extract.warehouse.ledger import new_id
 
-    projects = [parse_project_path(text) for text in args.projects]
+    targets = [parse_target(text) for text in args.projects]
     config = ClientConfig.from_env()
     started = time.monotonic()
     con = connect(db_path(args.db))
     client = WandbClient(config)
+    mode = "full_refresh" if args.full_refresh else "incremental"
     try:
         ensure_raw_schema(con)
         client.connect()
         invocation_id = new_id()
         results = []
-        for entity, project in dict.fromkeys(projects):
-            result = sync_project(
-                con,
-                client,
-                entity,
-                project,
-                invocation_id=invocation_id,
-                full_refresh=args.full_refresh,
-            )
-            results.append(result)
-            print(result.summary(), flush=True)
-            if args.history:
-                history = sync_history(
+        synced: set[tuple[str, str]] = set()
+        for entity, only in dict.fromkeys(targets):
+            if only is None:
+                listing = list_entity(con, client, entity, invocation_id=invocation_id)
+                print(listing.summary(), flush=True)
+                projects = listing.projects
+            else:
+                projects = [only]
+            for project in projects:
+                if (entity, project) in synced:
+                    continue
+                synced.add((entity, project))
+                result = sync_project(
                     con,
                     client,
                     entity,
                     project,
                     invocation_id=invocation_id,
-                    mode="full_refresh" if args.full_refresh else "incremental",
-                    listing_load_id=result.load_id,
+                    full_refresh=args.full_refresh,
                 )
-                print(history.summary(), flush=True)
+                results.append(result)
+                print(result.summary(), flush=True)
+                sweeps = sync_sweeps(
+                    con, client, entity, project, invocation_id=invocation_id, mode=mode
+                )
+                print(sweeps.summary(), flush=True)
+                if args.artifacts:
+                    artifacts = sync_artifacts(
+                        con,
+                        client,
+                        entity,
+                        project,
+                        invocation_id=invocation_id,
+                        mode=mode,
+                        listing_load_id=result.load_id,
+                    )
+                    print(artifacts.summary(), flush=True)
+                if args.history:
+                    history = sync_history(
+                        con,
+                        client,
+                        entity,
+                        project,
+                        invocation_id=invocation_id,
+                        mode=mode,
+                        listing_load_id=result.load_id,
+                    )
+                    print(history.summary(), flush=True)
         if len(results) > 1:
             total = {
                 name: sum(getattr(r.counts, name) for r in results)
-                for name in ("listed", "new", "changed", "deleted", "heavy_fetched", "requests")
+                for name in ("listed", "new", "changed", "deleted", "heavy_fetched")
             }
             print(
                 f"total: listed {total['listed']}, new {total['new']}, "
                 f"changed {total['changed']}, deleted {total['deleted']}, "
-                f"heavy-fetched {total['heavy_fetched']}, requests {total['requests']}, "
+                f"heavy-fetched {total['heavy_fetched']}, requests {client.requests}, "
                 f"{time.monotonic() - started:.1f} s"
             )
     finally:
@@ -101,7 +140,17 @@ def _cmd_extract(args: argparse.Namespace) -> None:
 def _cmd_demo(args: argparse.Namespace) -> None:
     from extract.demo import run_demo
 
-    run_demo(db_path(args.db))
+    run_demo(db_path(args.db), Path(args.report))
+
+
+def _cmd_report(args: argparse.Namespace) -> None:
+    from extract.report.build import write_report
+
+    report = write_report(db_path(args.db), Path(args.out))
+    print(
+        f"report: {report.path.resolve()} ({report.size_bytes / 1e6:.1f} MB, "
+        f"{report.projects} project(s)); open it in a browser"
+    )
 
 
 def _cmd_export_raw(args: argparse.Namespace) -> None:
@@ -114,9 +163,11 @@ def _cmd_export_raw(args: argparse.Namespace) -> None:
     finally:
         con.close()
     skipped = f"; {result.still_running} still running, skipped" if result.still_running else ""
+    listings = f", {result.entity_listings} entity listing(s)" if result.entity_listings else ""
     print(
         f"{out_dir}: exported {len(result.exported)} load(s) ({result.runs} run rows, "
-        f"{result.listings} listing rows, {result.history} history rows); "
+        f"{result.listings} listing rows, {result.history} history rows, {result.sweeps} "
+        f"sweep rows, {result.artifacts} run artifact rows){listings}; "
         f"{result.already_exported} already there{skipped}"
     )
 
@@ -164,15 +215,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     extract = add(
         "extract",
-        "Sync runs of W&B projects into the raw layer, fetching only what changed.",
+        "Sync runs and sweeps of W&B projects into the raw layer, fetching only what changed.",
     )
     extract.add_argument(
-        "projects", nargs="+", metavar="ENTITY/PROJECT", help="W&B project(s) to sync"
+        "projects",
+        nargs="+",
+        metavar="ENTITY[/PROJECT]",
+        help="W&B project(s) to sync; an ENTITY alone syncs every project the key can see in it",
     )
     extract.add_argument(
         "--full-refresh",
         action="store_true",
         help="fetch config and summary of every run, changed or not",
+    )
+    extract.add_argument(
+        "--artifacts",
+        action="store_true",
+        help="also read the artifact versions used and logged by runs fetched in full "
+        "since their artifacts were last read (two requests per such run)",
     )
     extract.add_argument(
         "--history",
@@ -181,8 +241,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     extract.set_defaults(func=_cmd_extract)
 
-    demo = add("demo", "Load the bundled sample, run dbt build, print the headline tables.")
+    demo = add(
+        "demo",
+        "Load the bundled sample, run dbt build, print the headline tables, write the report.",
+    )
+    demo.add_argument(
+        "--report", default="report.html", help="where to write the report (default: report.html)"
+    )
     demo.set_defaults(func=_cmd_demo)
+
+    report = add(
+        "report",
+        "Write the marts as charts and tables to one self-contained HTML file.",
+    )
+    report.add_argument(
+        "--out", default="report.html", help="the HTML file to write (default: report.html)"
+    )
+    report.set_defaults(func=_cmd_report)
 
     export = add(
         "export-raw",

@@ -1,11 +1,15 @@
-"""`wandb-warehouse demo`: load the bundled sample, build, and print the headline tables."""
+"""`wandb-warehouse demo`: load the bundled sample, build, print the headline tables and
+write the report."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from extract.errors import UserError
+from extract.load.catalog import CatalogLoad
+from extract.load.history import HistoryLoad
 from extract.load.runs import load_file
+from extract.report.build import write_report
 from extract.sample.files import load_order
 from extract.warehouse.database import connect, ensure_raw_schema
 from extract.warehouse.dbt import run_dbt
@@ -38,6 +42,18 @@ HEADLINES = {
                as created, runs, runs_with_tags, round(share_with_tags, 3) as share_with_tags
         from marts.tag_coverage order by load_number, created_month
     """,
+    "Sweeps: runs by state and the best run by each sweep's own metric": """
+        select sweep_name, sweep_state as state,
+               metric_name as metric, metric_goal as goal, runs,
+               finished_runs as finished, running_runs as running, best_run_id,
+               round(best_metric_value, 4) as best_value
+        from marts.sweeps order by created_at
+    """,
+    "Artifact lineage: the most used artifact versions and the run that logged each": """
+        select artifact_version, artifact_project as project, artifact_type as type,
+               aliases, logged_by_run_id as logged_by, used_by_runs
+        from marts.artifact_versions order by used_by_runs desc, artifact_version limit 10
+    """,
     "Progress from history, timed vs untimed runs": """
         select timeout_group, runs, progressed_runs as progressed,
                round(median_training_seconds) as median_train_s,
@@ -48,7 +64,18 @@ HEADLINES = {
 }
 
 
-def run_demo(db: Path) -> None:
+def _loaded(loads: list) -> str:
+    """What a file's loads held, e.g. '334 runs' or '5 sweeps'."""
+    if isinstance(loads[0], CatalogLoad):
+        if loads[0].kind == "sweeps":
+            return f"{sum(item.items for item in loads)} sweeps"
+        versions = sum(item.versions for item in loads)
+        return f"{versions} artifact versions of {sum(item.items for item in loads)} runs"
+    kind = "runs with history" if isinstance(loads[0], HistoryLoad) else "runs"
+    return f"{sum(item.runs for item in loads)} {kind}"
+
+
+def run_demo(db: Path, report: Path) -> None:
     files = load_order()
     if not files:
         raise UserError(
@@ -59,9 +86,7 @@ def run_demo(db: Path) -> None:
         ensure_raw_schema(con)
         for path in files:
             loads = load_file(con, path)
-            kind = "runs with history" if "_history_" in path.name else "runs"
-            status = f"{sum(p.runs for p in loads)} {kind}" if loads else "already loaded"
-            print(f"load {path.name}: {status}")
+            print(f"load {path.name}: {_loaded(loads) if loads else 'already loaded'}")
     finally:
         con.close()
     # A full refresh: the sample is small, and a warehouse built by an earlier version of
@@ -75,3 +100,5 @@ def run_demo(db: Path) -> None:
     finally:
         con.close()
     print(f"\nwarehouse: {db}  (open it with: .venv/bin/duckdb -readonly {db})")
+    written = write_report(db, report)
+    print(f"report: {written.path.resolve()}  (open it in a browser)")

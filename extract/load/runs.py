@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 
 from extract.errors import UserError
+from extract.load.catalog import CatalogLoad, catalog_kind, first_line, load_catalog_file
 from extract.load.history import HistoryLoad, is_history_file, load_history_file
 from extract.warehouse.ledger import LoadCounts, finish_load, new_id, start_load
 
@@ -153,14 +154,18 @@ def load_file(
     *,
     partial: bool = False,
     force: bool = False,
-) -> list[ProjectLoad] | list[HistoryLoad]:
-    """Load one JSONL file of runs or of history rows; one entry per project (empty if
-    already loaded)."""
+) -> list[ProjectLoad] | list[HistoryLoad] | list[CatalogLoad]:
+    """Load one JSONL file of runs, history rows, sweeps or run artifacts; one entry per
+    project (empty if already loaded)."""
     if not path.is_file():
         raise UserError(f"no such file: {path}")
     if is_history_file(path):
         sha = file_sha256(path)
         return [] if _already_loaded(con, sha, force) else load_history_file(con, path, sha)
+    kind = catalog_kind(first_line(path))
+    if kind is not None:
+        sha = file_sha256(path)
+        return [] if _already_loaded(con, sha, force) else load_catalog_file(con, path, sha, kind)
     # A path loaded before is most likely a re-run: hash first and skip it without parsing.
     # A new path is hashed on a second thread while DuckDB parses it (a 3.6 GB file takes
     # about 5 s to hash); a file whose content was loaded under another name is then

@@ -23,6 +23,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from extract.sample.sweep_specs import sweep_ids
+
 SEED = 20250910
 ENTITY = "datadecide-lab"
 PROJECT = "ft-small-lm"
@@ -533,7 +535,10 @@ def _display_name(run: Run, config: dict[str, Any]) -> str:
 
 
 def build_nodes(rng: random.Random, runs: list[Run]) -> list[dict[str, Any]]:
-    """The run nodes as W&B's GraphQL API returns them (config/summary as objects)."""
+    """The run nodes as W&B's GraphQL API returns them (config/summary as objects); runs a
+    sweep launched name it in `sweepName` (`sweep_specs.py`), the others have null (the
+    run with an empty config was started by hand in a swept group, not by the agent)."""
+    sweeps = sweep_ids(frozenset(run.run_id for run in runs))
     nodes = []
     for run in runs:
         assert run.created_at is not None and run.progress is not None
@@ -547,6 +552,7 @@ def build_nodes(rng: random.Random, runs: list[Run]) -> list[dict[str, Any]]:
             {
                 "name": run.run_id,
                 "displayName": _display_name(run, config),
+                "sweepName": sweeps.get(run.group.name) if config else None,
                 "state": run.state,
                 "tags": run.tags,
                 "group": run.group.name,

@@ -1,9 +1,11 @@
 """Talking to W&B through the official SDK (`wandb.Api`; wandb-core does the HTTP).
 
-Only two kinds of GraphQL call are made per project: the listing (the SDK's `Runs` query
-with its light fragment, paged) and heavy batches (`Runs` with the full fragment and a
-`{"name": {"$in": [...]}}` filter, up to 100 runs each). Nodes are taken from the page
-responses as W&B sent them (`Runs.last_response`), so config and summary stay JSON text.
+Only two kinds of GraphQL call are made per project for its runs: the listing (the SDK's
+`Runs` query with its light fragment, paged) and heavy batches (`Runs` with the full
+fragment and a `{"name": {"$in": [...]}}` filter, up to 100 runs each). Nodes are taken
+from the page responses as W&B sent them (`Runs.last_response`), so config and summary
+stay JSON text. Projects, sweeps and artifacts go through this client too
+(`projects.py`, `sweeps.py`, `artifacts.py`, via `service_api()` and `translating()`).
 
 wandb-core retries 429/5xx itself; its retry count, waits and per-request timeout are
 bounded here (env WANDB_WAREHOUSE_MAX_RETRIES / _RETRY_WAIT / _REQUEST_TIMEOUT, read by
@@ -131,6 +133,19 @@ class WandbClient:
                 project_data = (pager.last_response or {}).get("project") or {}
                 yield Page(nodes=nodes, total=int(project_data.get("runCount") or 0))
 
+    # -- for the other wandb_api modules (projects, sweeps, artifacts) ---------------
+    def service_api(self) -> Any:
+        """The SDK's wandb-core handle that its paginators take."""
+        if self._api is None:
+            raise RuntimeError("connect() first")
+        return self._api._service_api
+
+    def translating(
+        self, what: str, *, entity: str | None = None, project: str | None = None
+    ) -> Any:
+        """A context that turns SDK failures while doing `what` into one-line UserErrors."""
+        return self._translate(what, entity=entity, project=project)
+
     # -- history (run history, `extract --history`) ----------------------------------
     def history_rows(
         self, entity: str, project: str, run_id: str, *, min_step: int, page_size: int
@@ -202,6 +217,15 @@ class WandbClient:
             return (
                 f"project {entity}/{project} not found on {url}: check ENTITY/PROJECT and "
                 "that your API key can see it"
+            )
+        if (
+            entity is not None
+            and project is None
+            and status in (None, 404)
+            and any(word in lowered for word in ("not found", "does not exist", "could not find"))
+        ):
+            return (
+                f"entity {entity} not found on {url}: check ENTITY and that your API key can see it"
             )
         if status in (401, 403):
             return _key_rejected(url, text)

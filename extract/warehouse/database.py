@@ -1,10 +1,13 @@
 """The DuckDB warehouse file: where it is, how to open it, and the raw layer's schema.
 
-The raw layer is append-only. `raw.wandb_runs`, `raw.wandb_listings` and
-`raw.wandb_history` are never updated or deleted; `raw.wandb_loads` is a ledger whose row
-is written when a load starts (status 'running') and finalised when it ends ('ok' /
-'failed'). A load that was killed keeps 'running' until the next writer marks it 'failed'
-(DuckDB allows one writer, so a 'running' row seen by a writer belongs to a dead process).
+The raw layer is append-only. `raw.wandb_runs`, `raw.wandb_listings`,
+`raw.wandb_history`, `raw.wandb_sweeps`, `raw.wandb_artifact_fetches`,
+`raw.wandb_run_artifacts` and `raw.wandb_projects` are never updated or deleted;
+`raw.wandb_loads` (and `raw.wandb_entity_listings` for entity-wide project listings) is a
+ledger whose row is written when a load starts (status 'running') and finalised when it
+ends ('ok' / 'failed'). A load that was killed keeps 'running' until the next writer marks
+it 'failed' (DuckDB allows one writer, so a 'running' row seen by a writer belongs to a dead
+process).
 """
 
 from __future__ import annotations
@@ -76,6 +79,58 @@ create table if not exists raw.wandb_history (
     metrics json not null,             -- every other logged key, as received (NaN kept)
     load_id varchar not null           -- the load / sync that stored the row
 );
+
+create table if not exists raw.wandb_sweeps (
+    entity varchar not null,
+    project varchar not null,
+    sweep_id varchar not null,         -- the sweep's GraphQL `name`: what a run's sweepName holds
+    fetched_at timestamptz not null,
+    load_id varchar not null,
+    record json not null,              -- the sweep node as received (config: W&B's YAML text)
+    config json                        -- that config text parsed (null when it does not parse)
+);
+
+create table if not exists raw.wandb_artifact_fetches (
+    entity varchar not null,
+    project varchar not null,
+    run_id varchar not null,
+    fetched_at timestamptz not null,   -- when the run's used and logged artifacts were read
+    load_id varchar not null,
+    used_count bigint not null,        -- artifact versions the run used (rows below)
+    logged_count bigint not null       -- artifact versions the run logged (rows below)
+);
+
+create table if not exists raw.wandb_run_artifacts (
+    entity varchar not null,
+    project varchar not null,
+    run_id varchar not null,
+    fetched_at timestamptz not null,   -- the artifact fetch of the run (raw.wandb_artifact_fetches)
+    load_id varchar not null,
+    direction varchar not null,        -- 'used' (an input of the run) | 'logged' (an output)
+    artifact_id varchar not null,      -- the artifact version's GraphQL id
+    record json not null               -- the artifact node as received
+);
+
+create table if not exists raw.wandb_entity_listings (
+    listing_id varchar not null,       -- one per entity per `extract ENTITY`
+    invocation_id varchar not null,
+    entity varchar not null,
+    source varchar,                    -- W&B base URL (never credentials)
+    started_at timestamptz not null,
+    finished_at timestamptz,
+    status varchar not null,           -- 'running' | 'ok' | 'failed'
+    error varchar,
+    projects_listed bigint default 0,
+    requests bigint default 0
+);
+
+create table if not exists raw.wandb_projects (
+    listing_id varchar not null,       -- the entity listing that saw the project
+    entity varchar not null,
+    project varchar not null,
+    listed_at timestamptz not null,
+    record json not null               -- the project node as received, without its owner
+);
 """
 
 
@@ -113,8 +168,9 @@ def _settings() -> dict[str, str]:
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the raw tables if missing and fail loads left 'running' by a dead process."""
     con.execute(RAW_DDL)
-    con.execute(
-        "update raw.wandb_loads set status = 'failed', "
-        "error = coalesce(error, 'interrupted (process ended before the load finished)') "
-        "where status = 'running'"
-    )
+    for ledger in ("wandb_loads", "wandb_entity_listings"):
+        con.execute(
+            f"update raw.{ledger} set status = 'failed', "
+            "error = coalesce(error, 'interrupted (process ended before the load finished)') "
+            "where status = 'running'"
+        )

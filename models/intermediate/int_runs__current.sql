@@ -111,6 +111,7 @@ final as (
         latest_versions.run_id,
         latest_versions.run_name,
         latest_versions.experiment_group,
+        latest_versions.sweep_id,
         latest_versions.job_type,
         latest_versions.state,
         latest_versions.created_at,

@@ -1,36 +1,33 @@
-{#- Discovery reads a fixed sample of each project's analysed runs, so its cost stays
-    bounded however many runs a project has: at most `key_discovery_max_runs` per project,
-    chosen by an md5 of the run id (the same runs on every engine and build). -#}
-{{ config(materialized='table') }}
+{#- Incremental (replace_runs): a build reads the config and summary of the sampled runs
+    it does not hold at their touched_by_load_id, and drops runs that left the sample, so
+    a sync costs only its changed runs of the sample. -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='replace_runs',
+        replace_runs={'of': 'int_runs__discovery_sample'},
+        on_schema_change='fail',
+    )
+}}
 
 with
 
-in_scope as (
+sample as (
 
-    select * from {{ ref('int_runs__in_scope') }}
-    where is_analysed
+    select * from {{ ref('int_runs__discovery_sample') }}
 
 ),
 
-ranked as (
+runs_to_build as (
 
     select
-        entity,
-        project,
-        run_id,
-        row_number() over (
-            partition by entity, project
-            order by {{ dbt.hash('run_id') }}, run_id
-        ) as sample_rank
+        sample.entity,
+        sample.project,
+        sample.run_id,
+        sample.touched_by_load_id
 
-    from in_scope
-
-),
-
-sampled as (
-
-    select * from ranked
-    where sample_rank <= {{ var('key_discovery_max_runs') }}
+    from sample
+    {{ runs_not_built('sample') }}
 
 ),
 
@@ -44,11 +41,11 @@ config_payloads as (
         payloads.config
 
     from {{ ref('int_runs__payloads') }} as payloads
-    inner join sampled
+    inner join runs_to_build
         on
-            payloads.entity = sampled.entity
-            and payloads.project = sampled.project
-            and payloads.run_id = sampled.run_id
+            payloads.entity = runs_to_build.entity
+            and payloads.project = runs_to_build.project
+            and payloads.run_id = runs_to_build.run_id
 
 ),
 
@@ -61,11 +58,11 @@ summary_payloads as (
         payloads.summary
 
     from {{ ref('int_runs__payloads') }} as payloads
-    inner join sampled
+    inner join runs_to_build
         on
-            payloads.entity = sampled.entity
-            and payloads.project = sampled.project
-            and payloads.run_id = sampled.run_id
+            payloads.entity = runs_to_build.entity
+            and payloads.project = runs_to_build.project
+            and payloads.run_id = runs_to_build.run_id
 
 ),
 
@@ -98,25 +95,31 @@ key_values as (
 final as (
 
     select
-        entity,
-        project,
-        run_id,
-        source,
-        key_path,
-        json_type,
-        value_text,
-        value_number,
-        value_integer,
+        key_values.entity,
+        key_values.project,
+        key_values.run_id,
+        key_values.source,
+        key_values.key_path,
+        key_values.json_type,
+        key_values.value_text,
+        key_values.value_number,
+        key_values.value_integer,
         -- One text per value, so equal values compare equal across keys and spellings:
         -- 15000, 15000.0 and "15000" are all '15000'.
         coalesce(
-            cast(value_integer as {{ dbt.type_string() }}),
-            cast(value_number as {{ dbt.type_string() }}),
-            value_text
-        ) as value_key
+            cast(key_values.value_integer as {{ dbt.type_string() }}),
+            cast(key_values.value_number as {{ dbt.type_string() }}),
+            key_values.value_text
+        ) as value_key,
+        runs_to_build.touched_by_load_id
 
     from key_values
-    where json_type != 'null'
+    inner join runs_to_build
+        on
+            key_values.entity = runs_to_build.entity
+            and key_values.project = runs_to_build.project
+            and key_values.run_id = runs_to_build.run_id
+    where key_values.json_type != 'null'
 
 )
 

@@ -95,6 +95,7 @@ final as (
         analysed_runs.run_id,
         analysed_runs.run_name,
         analysed_runs.experiment_group,
+        analysed_runs.sweep_id,
         analysed_runs.state,
         analysed_runs.created_at,
         analysed_runs.heartbeat_at,

@@ -16,15 +16,19 @@ flight, as a rate-limited W&B does.
         fake.served["Runs"]         # how many Runs responses were sent
 
 Operations answered: Viewer, GetDefaultEntity, ServerFeaturesQuery, Runs (light and full
-fragments, Mongo-style filters, order, cursor paging) and Run. An operation without a
-handler is printed to stderr, recorded in `unknown_operations` and answered with a
-GraphQL error.
+fragments, Mongo-style filters, order, cursor paging) and Run; for entities, sweeps and
+artifacts (the operations wandb 0.31 sends, read from its generated queries): GetProjects
+(`Api.projects(entity)`), GetSweeps (`Project.sweeps()`) and RunInputArtifacts /
+RunOutputArtifacts (`Run.used_artifacts()` / `Run.logged_artifacts()`), with the shapes the
+SDK's own pydantic models validate. An operation without a handler is printed to stderr,
+recorded in `unknown_operations` and answered with a GraphQL error.
 """
 
 from __future__ import annotations
 
 import base64
 import bisect
+import hashlib
 import json
 import math
 import re
@@ -36,6 +40,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+import yaml
 
 DEFAULT_KEY = "fake" + "0" * 36  # 40 characters, the shape of a W&B API key
 MAX_PAGE_SIZE = 1000
@@ -64,6 +70,9 @@ class FakeRun:
     description: str | None = None
     username: str = "alice"
     storage_id: str = ""
+    sweep: str | None = None  # the sweep's name (its id) when a sweep agent launched the run
+    used_artifacts: list[FakeArtifact] = field(default_factory=list)
+    logged_artifacts: list[FakeArtifact] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.display_name is None:
@@ -98,7 +107,7 @@ _NODE_FIELDS: dict[str, Callable[[FakeRun, str], Any]] = {
     "displayName": lambda run, _: run.display_name,
     "projectId": lambda _, project_id: project_id,
     "tags": lambda run, _: list(run.tags),
-    "sweepName": lambda run, _: None,
+    "sweepName": lambda run, _: run.sweep,
     "state": lambda run, _: run.state,
     "config": lambda run, _: run.config_text(),
     "group": lambda run, _: run.group,
@@ -118,11 +127,137 @@ _NODE_FIELDS: dict[str, Callable[[FakeRun, str], Any]] = {
 
 
 @dataclass
+class FakeSweep:
+    """One sweep as the server holds it. `config` is the sweep configuration; W&B stores
+    and serves it as YAML text (the SDK's `upsertSweep` sends `yaml.dump(config)`)."""
+
+    name: str  # the sweep id: what a run's `sweepName` holds
+    config: dict[str, Any] | str = field(default_factory=dict)
+    display_name: str | None = None
+    method: str | None = None  # default: the config's `method`
+    state: str = "FINISHED"
+    description: str | None = None
+    best_loss: float | None = None
+    created_at: str = "2025-01-01T00:00:00"
+    updated_at: str | None = None
+    run_count_expected: int | None = None
+    storage_id: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.storage_id:
+            self.storage_id = base64.b64encode(f"Sweep:{self.name}".encode()).decode()
+
+    def config_text(self) -> str:
+        if isinstance(self.config, str):
+            return self.config
+        return yaml.dump(self.config)
+
+    def node(self, run_count: int) -> dict[str, Any]:
+        """The node of the SDK's SweepFragment."""
+        method = self.method
+        if method is None and isinstance(self.config, dict):
+            method = self.config.get("method")
+        return {
+            "__typename": "Sweep",
+            "id": self.storage_id,
+            "name": self.name,
+            "displayName": self.display_name,
+            "method": method or "random",
+            "state": self.state,
+            "description": self.description,
+            "bestLoss": self.best_loss,
+            "config": self.config_text(),
+            "createdAt": self.created_at,
+            "updatedAt": self.updated_at,
+            "runCount": run_count,
+            "runCountExpected": self.run_count_expected,
+        }
+
+
+@dataclass
+class FakeArtifact:
+    """One artifact version (`name:v<version>` of a collection in `entity/project`). Runs
+    that used or logged it hold the same object, so they see one id."""
+
+    name: str
+    version: int = 0
+    type: str = "dataset"
+    entity: str = "lab"
+    project: str = "p"
+    aliases: list[str] = field(default_factory=list)
+    size: int = 1024
+    digest: str = ""
+    file_count: int = 1
+    created_at: str = "2025-01-01T00:00:00"
+    metadata: dict[str, Any] = field(default_factory=dict)
+    storage_id: str = ""
+
+    def __post_init__(self) -> None:
+        path = f"{self.entity}/{self.project}/{self.name}:v{self.version}"
+        if not self.storage_id:
+            self.storage_id = base64.b64encode(f"Artifact:{path}".encode()).decode()
+        if not self.digest:
+            self.digest = hashlib.md5(path.encode()).hexdigest()
+
+    def node(self, project_ids: Callable[[str, str], str]) -> dict[str, Any]:
+        """The node of the SDK's ArtifactFragment (aliases included)."""
+        internal = project_ids(self.entity, self.project)
+        project = {
+            "id": base64.b64encode(f"Project:{internal}".encode()).decode(),
+            "internalId": internal,
+            "name": self.project,
+            "entity": {"name": self.entity},
+        }
+        return {
+            "__typename": "Artifact",
+            "id": self.storage_id,
+            "artifactSequence": {
+                "__typename": "ArtifactSequence",
+                "name": self.name,
+                "project": project,
+            },
+            "versionIndex": self.version,
+            "artifactType": {"name": self.type},
+            "description": None,
+            "metadata": json.dumps(self.metadata),
+            "ttlDurationSeconds": -1,
+            "ttlIsInherited": True,
+            "tags": [],
+            "historyStep": None,
+            "state": "COMMITTED",
+            "size": self.size,
+            "digest": self.digest,
+            "digestAlgorithm": "MANIFEST_MD5",
+            "commitHash": None,
+            "fileCount": self.file_count,
+            "createdAt": self.created_at,
+            "updatedAt": None,
+            "aliases": [
+                {
+                    "artifactCollection": {
+                        "__typename": "ArtifactSequence",
+                        "name": self.name,
+                        "project": project,
+                    },
+                    "__typename": "ArtifactAlias",
+                    "id": base64.b64encode(
+                        f"ArtifactAlias:{self.storage_id}:{a}".encode()
+                    ).decode(),
+                    "alias": alias,
+                }
+                for a, alias in enumerate(self.aliases)
+            ],
+        }
+
+
+@dataclass
 class FakeProject:
     entity: str
     name: str
     internal_id: str
     runs: dict[str, FakeRun] = field(default_factory=dict)
+    sweeps: dict[str, FakeSweep] = field(default_factory=dict)
+    created_at: str = "2025-01-01T00:00:00"
 
 
 # -- faults ---------------------------------------------------------------------------------
@@ -455,6 +590,15 @@ class FakeWandb:
         with self.lock:
             del self.projects[(entity, project)].runs[name]
 
+    def add_sweep(self, entity: str, project: str, sweep: FakeSweep) -> FakeSweep:
+        with self.lock:
+            self.project(entity, project).sweeps[sweep.name] = sweep
+        return sweep
+
+    def delete_project(self, entity: str, project: str) -> None:
+        with self.lock:
+            del self.projects[(entity, project)]
+
     # -- counters, faults, latency
     def reset_counters(self) -> None:
         with self.lock:
@@ -622,6 +766,12 @@ def default_handlers() -> dict[str, Handler]:
         "ServerFeaturesQuery": _server_features,
         "Runs": _runs,
         "Run": _run,
+        "GetProjects": _get_projects,
+        "GetSweeps": _get_sweeps,
+        "GetSweep": _get_sweep,
+        "GetSweepLegacy": _get_sweep,
+        "RunInputArtifacts": _run_artifacts,
+        "RunOutputArtifacts": _run_artifacts,
     }
 
 
@@ -759,3 +909,151 @@ def _run(fake: FakeWandb, request: Request) -> dict[str, Any]:
 
 def iter_runs(fake: FakeWandb, entity: str, project: str) -> Iterator[FakeRun]:
     yield from fake.projects[(entity, project)].runs.values()
+
+
+# -- entities, sweeps, artifacts ------------------------------------------------------------
+
+
+def _encode_index_cursor(kind: str, index: int) -> str:
+    return base64.b64encode(json.dumps([kind, index]).encode()).decode()
+
+
+def _page_bounds(kind: str, variables: Mapping[str, Any], total: int, cap: int) -> tuple[int, int]:
+    """[start, end) of the page a cursor and perPage ask for (cursor: last index served)."""
+    start = 0
+    if variables.get("cursor"):
+        try:
+            cursor_kind, index = json.loads(base64.b64decode(variables["cursor"]))
+        except (ValueError, TypeError) as exc:
+            raise GraphQLError(f"invalid cursor {variables['cursor']!r}") from exc
+        if cursor_kind != kind:
+            raise GraphQLError(f"invalid cursor {variables['cursor']!r}")
+        start = int(index) + 1
+    per_page = max(1, min(int(variables.get("perPage") or 50), cap))
+    return start, min(start + per_page, total)
+
+
+def _connection(kind: str, nodes: list[dict[str, Any]], start: int, total: int) -> dict:
+    end = start + len(nodes)
+    return {
+        "pageInfo": {
+            "__typename": "PageInfo",
+            "endCursor": _encode_index_cursor(kind, end - 1) if nodes else None,
+            "hasNextPage": end < total,
+        },
+        "edges": [{"node": node} for node in nodes],
+    }
+
+
+def _project_node(fake: FakeWandb, project: FakeProject) -> dict[str, Any]:
+    """The SDK's ProjectFragment, owner included. W&B's `ApiKey.name` is the key itself;
+    the owner's keys are served as the server may, so tests can check none is stored."""
+    owner = _viewer_node(fake)
+    keys = [
+        {
+            "node": {
+                "id": base64.b64encode(f"ApiKey:{n}".encode()).decode(),
+                "name": key,
+                "description": None,
+            }
+        }
+        for n, key in enumerate(sorted(fake.api_keys))
+    ]
+    return {
+        "__typename": "Project",
+        "id": base64.b64encode(f"Project:{project.internal_id}".encode()).decode(),
+        "name": project.name,
+        "entityName": project.entity,
+        "createdAt": project.created_at,
+        "isBenchmark": False,
+        "user": {
+            "id": owner["id"],
+            "name": owner["username"],
+            "username": owner["username"],
+            "email": owner["email"],
+            "admin": False,
+            "flags": None,
+            "entity": owner["entity"],
+            "deletedAt": None,
+            "apiKeys": {"edges": keys},
+            "teams": {"edges": []},
+        },
+    }
+
+
+def _get_projects(fake: FakeWandb, request: Request) -> dict[str, Any]:
+    """`models(entityName:)`: the entity's projects in creation order (none for an entity
+    the server does not know)."""
+    entity = request.variables.get("entity")
+    projects = sorted(
+        (p for (e, _), p in fake.projects.items() if e == entity),
+        key=lambda p: (p.created_at, p.name),
+    )
+    start, end = _page_bounds("project", request.variables, len(projects), fake.max_page_size)
+    nodes = [_project_node(fake, project) for project in projects[start:end]]
+    return {"models": _connection("project", nodes, start, len(projects))}
+
+
+def _get_sweeps(fake: FakeWandb, request: Request) -> dict[str, Any]:
+    project = _find_project(fake, request.variables)
+    if project is None:
+        return {"project": None}
+    sweeps = sorted(project.sweeps.values(), key=lambda s: (s.created_at, s.name))
+    start, end = _page_bounds("sweep", request.variables, len(sweeps), fake.max_page_size)
+    counts = Counter(run.sweep for run in project.runs.values() if run.sweep)
+    nodes = [sweep.node(counts[sweep.name]) for sweep in sweeps[start:end]]
+    return {
+        "project": {
+            "totalSweeps": len(sweeps),
+            "sweeps": _connection("sweep", nodes, start, len(sweeps)),
+        }
+    }
+
+
+def _get_sweep(fake: FakeWandb, request: Request) -> dict[str, Any]:
+    """`project.sweep(sweepName:)`: what `Api.sweep(path)` and the SDK's `Sweeps` iterator
+    (once per sweep listed) ask."""
+    project = _find_project(fake, request.variables)
+    if project is None:
+        return {"project": None}
+    sweep = project.sweeps.get(request.variables.get("name"))
+    if sweep is None:
+        return {"project": {"sweep": None}}
+    runs = sum(1 for run in project.runs.values() if run.sweep == sweep.name)
+    node = sweep.node(runs)
+    fields = set(fragment_fields(request.query, _fragment_name(request.query)))
+    return {"project": {"sweep": {k: v for k, v in node.items() if k in fields}}}
+
+
+def _fragment_name(query: str) -> str:
+    match = re.search(r"fragment\s+(\w+)\s+on\s+Sweep", query)
+    if match is None:
+        raise GraphQLError("no Sweep fragment in query")
+    return match.group(1)
+
+
+def _run_artifacts(fake: FakeWandb, request: Request) -> dict[str, Any]:
+    """`project.run.inputArtifacts` / `outputArtifacts` (aliased `artifacts`) of one run."""
+    project = _find_project(fake, request.variables)
+    if project is None:
+        return {"project": None}
+    run = project.runs.get(request.variables.get("run"))
+    if run is None:
+        return {"project": {"run": None}}
+    used = request.operation == "RunInputArtifacts"
+    artifacts = run.used_artifacts if used else run.logged_artifacts
+    start, end = _page_bounds("artifact", request.variables, len(artifacts), fake.max_page_size)
+
+    def project_id(entity: str, name: str) -> str:
+        known = fake.projects.get((entity, name))
+        return known.internal_id if known is not None else f"{entity}/{name}"
+
+    nodes = [artifact.node(project_id) for artifact in artifacts[start:end]]
+    if request.variables.get("includeAliases") is False:
+        for node in nodes:
+            node.pop("aliases")
+    if "digestAlgorithm" not in request.query:  # omitted on servers without the feature
+        for node in nodes:
+            node.pop("digestAlgorithm")
+    connection = _connection("artifact", nodes, start, len(artifacts))
+    return {"project": {"run": {"artifacts": {"totalCount": len(artifacts), **connection}}}}

@@ -12,6 +12,7 @@ from extract.cli import main
 from extract.export.parquet import export_raw, exported_loads, pending_loads
 from extract.load.runs import load_file
 from extract.warehouse.database import connect, ensure_raw_schema
+from extract.warehouse.projects import finish_listing, start_listing
 
 BIG = 18446744073709551617  # 2^64 + 1: past BIGINT and UBIGINT
 
@@ -176,3 +177,49 @@ def test_empty_warehouse_is_a_user_error(tmp_path: Path, capsys: pytest.CaptureF
     duckdb.connect(str(db)).close()
     assert main(["export-raw", str(tmp_path / "out"), "--db", str(db)]) == 1
     assert "no raw layer" in capsys.readouterr().err
+
+
+def test_sweeps_artifacts_and_entity_listings_are_exported(warehouse: Path, tmp_path: Path) -> None:
+    sweep = {
+        "entity": "lab", "project": "p1", "fetched_at": "2025-09-02T00:00:00Z",
+        "__typename": "Sweep", "name": "sw1", "method": "grid", "state": "FINISHED",
+        "config": "method: grid\nmetric:\n  name: loss\n  goal: minimize\n", "runCount": 1,
+    }  # fmt: skip
+    artifact = {"id": "QXJ0", "versionIndex": 2, "size": BIG, "artifactType": {"name": "model"}}
+    fetch = {
+        "entity": "lab", "project": "p1", "run_id": "r1", "fetched_at": "2025-09-02T00:00:00Z",
+        "usedArtifacts": [artifact], "loggedArtifacts": [],
+    }  # fmt: skip
+    (tmp_path / "s.jsonl").write_text(json.dumps(sweep) + "\n")
+    (tmp_path / "a.jsonl").write_text(json.dumps(fetch) + "\n")
+    con = connect(warehouse)
+    (sweep_load,) = load_file(con, tmp_path / "s.jsonl")
+    (artifact_load,) = load_file(con, tmp_path / "a.jsonl")
+    start_listing(con, listing_id="L1", invocation_id="I1", entity="lab", source="http://x")
+    finish_listing(
+        con, "L1", "lab", nodes=[{"name": "p1"}], listed_at=["2025-09-02T00:00:00Z"], requests=1
+    )
+    con.close()
+    out = tmp_path / "export"
+    con = connect(warehouse, read_only=True)
+    result = export_raw(con, out)
+    con.close()
+    assert (result.sweeps, result.artifacts, result.entity_listings) == (1, 1, 1)
+    assert [p.name for p in (out / "wandb_sweeps").iterdir()] == [f"load_id={sweep_load.load_id}"]
+    sweeps = _read(out, "wandb_sweeps")
+    assert sweeps.columns == [
+        "entity", "project", "sweep_id", "fetched_at", "record", "config", "load_id",
+    ]  # fmt: skip
+    (row,) = sweeps.fetchall()
+    assert row[2] == "sw1" and json.loads(row[5])["metric"] == {"name": "loss", "goal": "minimize"}
+    fetches = _read(out, "wandb_artifact_fetches").fetchall()
+    assert [(r[2], r[4], r[5], r[6]) for r in fetches] == [("r1", 1, 0, artifact_load.load_id)]
+    (artifact_row,) = _read(out, "wandb_run_artifacts").fetchall()
+    assert artifact_row[4:6] == ("used", "QXJ0") and str(BIG) in artifact_row[6]
+    projects = _read(out, "wandb_projects").fetchall()
+    assert [(r[0], r[1], r[4]) for r in projects] == [("lab", "p1", "L1")]
+    assert [p.name for p in (out / "wandb_entity_listings").iterdir()] == ["listing_id=L1"]
+    con = connect(warehouse, read_only=True)
+    again = export_raw(con, out)
+    con.close()
+    assert again.exported == [] and again.entity_listings == 0

@@ -28,7 +28,7 @@ def sync(wandb_env, db: Path, monkeypatch: pytest.MonkeyPatch, capsys):
     return run
 
 
-def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
+def query(db: Path, sql: str, params: list | dict | None = None) -> list[tuple]:
     con = duckdb.connect(str(db), read_only=True)
     try:
         return con.execute(sql, params or []).fetchall()
@@ -36,13 +36,25 @@ def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
         con.close()
 
 
+# The run sync of a project is its first load of an `extract` (sweeps come after it).
+LATEST_RUN_SYNC = """
+    select {columns}
+    from raw.wandb_loads
+    where project = $project and invocation_id = (
+        select invocation_id from raw.wandb_loads where project = $project
+        order by started_at desc limit 1
+    )
+    order by started_at
+    limit 1
+"""
+
+
 def last_load(db: Path, project: str = "p") -> dict:
     columns = "mode, status, listing_complete, listed, new, changed, deleted, heavy_fetched"
     row = query(
         db,
-        f"select {columns}, requests from raw.wandb_loads where project = ? "
-        "order by started_at desc limit 1",
-        [project],
+        LATEST_RUN_SYNC.format(columns=f"{columns}, requests"),
+        {"project": project},
     )[0]
     return dict(zip([*columns.split(", "), "requests"], row, strict=True))
 
@@ -110,7 +122,8 @@ def test_no_change_sync_is_one_listing_pass(fake: FakeWandb, sync, db: Path) -> 
     assert fake.full_runs_requests() == 0
     assert fake.served["Runs"] == 3  # ceil(N / page)
     other = {op: n for op, n in fake.received.items() if op != "Runs" and op[0] != "<"}
-    assert other == {"Viewer": 1}  # O(1): the credential check
+    # O(1): the credential check, the sweeps page, wandb-core's server-feature check
+    assert other == {"Viewer": 1, "GetSweeps": 1, "ServerFeaturesQuery": 1}
     assert query(db, "select count(*) from raw.wandb_runs") == [(250,)]
     assert last_load(db)["heavy_fetched"] == 0
 
@@ -195,7 +208,8 @@ def test_deleted_run_is_flagged_and_kept(fake: FakeWandb, sync, db: Path) -> Non
         """
         select count(*) from raw.wandb_listings
         where run_id = 'r0004' and load_id = (
-            select load_id from raw.wandb_loads order by started_at desc limit 1
+            select load_id from raw.wandb_loads where listing_complete
+            order by started_at desc limit 1
         )
         """,
     )
@@ -222,7 +236,8 @@ def test_same_run_id_in_two_projects_are_two_runs(fake: FakeWandb, sync, db: Pat
         ("team", "b", "full", "b", '["in-b"]'),
         ("team", "b", "light", None, '["in-b","edited"]'),
     ]
-    assert query(db, "select count(*) from raw.wandb_loads where status = 'ok'") == [(4,)]
+    run_syncs = "select count(*) from raw.wandb_loads where status = 'ok' and listing_complete"
+    assert query(db, run_syncs) == [(4,)]
 
 
 def test_nan_infinity_and_huge_integers_round_trip_exactly(fake: FakeWandb, sync, db: Path) -> None:
@@ -297,7 +312,7 @@ def test_progress_bar_is_off_when_not_a_terminal(fake: FakeWandb, wandb_env, db,
     assert main(["extract", "lab/p", "--db", str(db)]) == 0
     out, err = capsys.readouterr()
     assert err == ""
-    assert len(out.strip().splitlines()) == 1
+    assert [line.split(":")[0] for line in out.strip().splitlines()] == ["lab/p", "lab/p sweeps"]
 
 
 def test_a_loaded_export_and_a_live_sync_share_the_raw_layer(
@@ -322,9 +337,9 @@ def test_a_loaded_export_and_a_live_sync_share_the_raw_layer(
 
 
 def test_malformed_project_path_is_a_user_error(db: Path, capsys) -> None:
-    assert main(["extract", "just-a-project", "--db", str(db)]) == 1
+    assert main(["extract", "lab/p/extra", "--db", str(db)]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("wandb-warehouse: error: 'just-a-project' is not ENTITY/PROJECT")
+    assert err.startswith("wandb-warehouse: error: 'lab/p/extra' is not ENTITY or ENTITY/PROJECT")
     assert not db.exists()
 
 

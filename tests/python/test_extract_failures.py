@@ -35,10 +35,13 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], *words: str)
 
 
 def loads(db: Path) -> list[tuple]:
+    """The run syncs: each project's first load of an `extract` (its sweeps come after)."""
     con = duckdb.connect(str(db), read_only=True)
     try:
         return con.execute(
             "select status, error, listing_complete, heavy_fetched from raw.wandb_loads "
+            "qualify row_number() over (partition by invocation_id, project "
+            "order by started_at) = 1 "
             "order by started_at"
         ).fetchall()
     finally:

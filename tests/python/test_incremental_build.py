@@ -37,6 +37,7 @@ COMPARED = [
     "intermediate.int_runs__in_scope",
     "intermediate.int_runs__state_at_load",
     "intermediate.int_runs__history_progress",
+    "intermediate.int_runs__key_values",
     "marts.runs",
     "marts.run_progress",
     "marts.timeout_progress",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -166,3 +167,84 @@ def test_cli_reports_a_locked_warehouse_in_one_line(tmp_path):
     assert "locked by another process" in result.stderr
     assert "-readonly" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def sweep_line(name: str, state: str = "FINISHED", **fields: object) -> str:
+    node = {
+        "entity": "e", "project": "p", "fetched_at": "2025-09-10T18:00:00Z",
+        "__typename": "Sweep", "name": name, "method": "bayes", "state": state,
+        "config": "method: bayes\nmetric:\n  goal: maximize\n  name: eval/accuracy\n",
+        "runCount": 3, **fields,
+    }  # fmt: skip
+    return json.dumps(node)
+
+
+def test_a_sweeps_file_loads_with_its_yaml_config_parsed(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    path = write_jsonl(tmp_path / "s.jsonl", [sweep_line("s1"), sweep_line("s2", "RUNNING")])
+    (load,) = load_file(con, path)
+    assert (load.kind, load.entity, load.project, load.items) == ("sweeps", "e", "p", 2)
+    rows = con.execute(
+        "select sweep_id, config->>'$.metric.goal', record->>'config' like 'method: bayes%' "
+        "from raw.wandb_sweeps order by 1"
+    ).fetchall()
+    assert rows == [("s1", "maximize", True), ("s2", "maximize", True)]
+    ledger = con.execute(
+        "select mode, listing_complete, listed, new, changed, snapshot_at::varchar "
+        "from raw.wandb_loads"
+    ).fetchall()
+    assert ledger == [("file", False, 2, 2, 0, "2025-09-10 18:00:00+00")]
+    assert load_file(con, path) == []  # the same file again: a no-op
+    later = write_jsonl(
+        tmp_path / "s2.jsonl",
+        [sweep_line("s1", fetched_at="2025-09-11T00:00:00Z"),
+         sweep_line("s2", "FINISHED", fetched_at="2025-09-11T00:00:00Z")],
+    )  # fmt: skip
+    (second,) = load_file(con, later)
+    assert con.execute(
+        "select new, changed from raw.wandb_loads where load_id = ?", [second.load_id]
+    ).fetchall() == [(0, 1)]
+
+
+def test_an_artifacts_file_loads_fetches_and_versions(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    node = {"id": "A1", "versionIndex": 0, "artifactType": {"name": "dataset"}}
+    lines = [
+        json.dumps({"entity": "e", "project": "p", "run_id": "r1", "usedArtifacts": [node],
+                    "loggedArtifacts": [{**node, "id": "A2"}],
+                    "fetched_at": "2025-09-10T18:00:00Z"}),
+        json.dumps({"entity": "e", "project": "p", "name": "r2", "usedArtifacts": [],
+                    "loggedArtifacts": [], "fetched_at": "2025-09-10T18:00:00Z"}),
+    ]  # fmt: skip
+    (load,) = load_file(con, write_jsonl(tmp_path / "a.jsonl", lines))
+    assert (load.kind, load.items, load.versions) == ("artifacts", 2, 2)
+    assert con.execute(
+        "select run_id, used_count, logged_count from raw.wandb_artifact_fetches order by 1"
+    ).fetchall() == [("r1", 1, 1), ("r2", 0, 0)]
+    assert con.execute(
+        "select direction, artifact_id from raw.wandb_run_artifacts order by 1"
+    ).fetchall() == [("logged", "A2"), ("used", "A1")]
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        ([sweep_line("s1"), run_line("r1")], ":2: not a sweeps line"),
+        ([sweep_line("s1", project="")], ":1: a line needs `project`"),
+        ([sweep_line("s1", fetched_at="yesterday")], ":1: `fetched_at` is not ISO-8601"),
+        ([sweep_line("s1"), sweep_line("s1", "RUNNING")], "appears twice with the same fetched_at"),
+        ([json.dumps({"entity": "e", "project": "p", "usedArtifacts": []})], "needs `run_id`"),
+        (
+            [json.dumps({"entity": "e", "project": "p", "run_id": "r", "usedArtifacts": {}})],
+            "must be lists",
+        ),
+    ],
+)
+def test_bad_sweep_or_artifact_lines_are_one_line_errors(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, lines: list[str], message: str
+) -> None:
+    with pytest.raises(UserError, match=re.escape(message)):
+        load_file(con, write_jsonl(tmp_path / "bad.jsonl", lines))
+    assert con.execute("select count(*) from raw.wandb_loads").fetchone() == (0,)

@@ -51,14 +51,19 @@ def con(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyCon
     connection.close()
 
 
-def test_history_file_loads_last_and_is_not_a_run_file() -> None:
+def history_file() -> Path:
+    (path,) = (p for p in load_order() if p.name == generate_history.HISTORY_FILE)
+    return path
+
+
+def test_history_file_loads_after_the_runs_and_is_not_a_run_file() -> None:
     names = [path.name for path in load_order()]
-    assert names[-1] == generate_history.HISTORY_FILE
+    assert names.index(generate_history.HISTORY_FILE) == len(sample_files())
     assert generate_history.HISTORY_FILE not in [path.name for path in sample_files()]
 
 
 def test_regenerating_gives_byte_identical_history(tmp_path: Path) -> None:
-    committed = load_order()[-1]
+    committed = history_file()
     (tmp_path / generate_history.FULL_REFRESH_FILE).write_bytes(
         (committed.parent / generate_history.FULL_REFRESH_FILE).read_bytes()
     )
@@ -70,9 +75,9 @@ def test_regenerating_gives_byte_identical_history(tmp_path: Path) -> None:
 def test_history_load_reports_rows(tmp_path: Path) -> None:
     con = connect(tmp_path / "w.duckdb")
     ensure_raw_schema(con)
-    (load,) = load_file(con, load_order()[-1])
+    (load,) = load_file(con, history_file())
     assert isinstance(load, HistoryLoad)
-    with gzip.open(load_order()[-1], "rt") as handle:
+    with gzip.open(history_file(), "rt") as handle:
         assert load.rows == sum(1 for _ in handle)
     (snapshot,) = con.execute(
         "select snapshot_at from raw.wandb_loads where load_id = ?", [load.load_id]

@@ -15,6 +15,7 @@
 {%- set record_fields = {
     'run_name': '$.displayName',
     'experiment_group': '$.group',
+    'sweep_id': '$.sweepName',
     'job_type': '$.jobType',
     'state': '$.state',
     'created_at': '$.createdAt',
@@ -116,6 +117,7 @@ final as (
         fetch_kind,
         {{ json_extract_string('run_name', '$') }} as run_name,
         {{ json_extract_string('experiment_group', '$') }} as experiment_group,
+        {{ json_extract_string('sweep_id', '$') }} as sweep_id,
         {{ json_extract_string('job_type', '$') }} as job_type,
         {{ json_extract_string('state', '$') }} as state,
         {{ parse_utc_timestamp(json_extract_string('created_at', '$')) }} as created_at,

@@ -1,0 +1,89 @@
+{#- One row per artifact version a run used or logged, per artifact fetch of the run: the
+    artifact node's fields typed, its aliases as a sorted list. -#}
+{%- set record_fields = {
+    'artifact_name': '$.artifactSequence.name',
+    'artifact_project': '$.artifactSequence.project.name',
+    'artifact_entity': '$.artifactSequence.project.entity.name',
+    'artifact_type': '$.artifactType.name',
+    'version_index': '$.versionIndex',
+    'artifact_state': '$.state',
+    'digest': '$.digest',
+    'size_bytes': '$.size',
+    'file_count': '$.fileCount',
+    'created_at': '$.createdAt',
+} -%}
+
+with
+
+source as (
+
+    select * from {{ source('wandb', 'wandb_run_artifacts') }}
+
+),
+
+extracted as (
+
+    select
+        entity,
+        project,
+        run_id,
+        load_id,
+        fetched_at,
+        direction,
+        artifact_id,
+        {{ json_extract_paths('record', record_fields.values() | list) }} as record_values,
+        {{ json_string_list('record', '$.aliases', 'alias') }} as aliases
+
+    from source
+
+),
+
+fields as (
+
+    select
+        entity,
+        project,
+        run_id,
+        load_id,
+        fetched_at,
+        direction,
+        artifact_id,
+        {% for name in record_fields -%}
+            {{ list_element('record_values', loop.index) }} as {{ name }},
+        {% endfor -%}
+        aliases
+
+    from extracted
+
+),
+
+final as (
+
+    select
+        entity,
+        project,
+        run_id,
+        load_id,
+        fetched_at,
+        direction,
+        artifact_id,
+        {{ json_extract_string('artifact_entity', '$') }} as artifact_entity,
+        {{ json_extract_string('artifact_project', '$') }} as artifact_project,
+        {{ json_extract_string('artifact_name', '$') }} as artifact_name,
+        try_cast({{ json_extract_string('version_index', '$') }} as {{ dbt.type_bigint() }})
+            as version_index,
+        {{ json_extract_string('artifact_type', '$') }} as artifact_type,
+        aliases,
+        {{ json_extract_string('digest', '$') }} as digest,
+        try_cast({{ json_extract_string('size_bytes', '$') }} as {{ dbt.type_bigint() }})
+            as size_bytes,
+        try_cast({{ json_extract_string('file_count', '$') }} as {{ dbt.type_bigint() }})
+            as file_count,
+        upper({{ json_extract_string('artifact_state', '$') }}) as artifact_state,
+        {{ parse_utc_timestamp(json_extract_string('created_at', '$')) }} as created_at
+
+    from fields
+
+)
+
+select * from final

@@ -1,0 +1,390 @@
+"""`wandb-warehouse report` on the bundled sample: the file it writes, its errors, and the
+page as headless Chromium draws it (charts present, no console errors, no request but
+the file, and every number shown equal to the marts')."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from chromium import CHROMIUM, Chromium
+from dbt_builds import BuiltWarehouse
+
+from extract.warehouse.database import PROJECT_ROOT, connect, ensure_raw_schema
+
+SECTIONS = (
+    "state-mix",
+    "tag-prevalence",
+    "tag-coverage",
+    "pair-agreement",
+    "run-progress",
+    "changes",
+)
+PROJECT = "datadecide-lab/ft-small-lm"
+FLAGS = (
+    "finished_without_progress",
+    "stale_running",
+    "likely_timed_out",
+    "state_contradicts_history",
+)
+
+
+def report_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "extract.cli", "report", *args],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def report(sample_warehouse: BuiltWarehouse, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("report") / "report.html"
+    result = report_cli("--db", str(sample_warehouse.db), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"report: {out} (")
+    return out
+
+
+def test_report_is_one_file_with_everything_inlined(report: Path) -> None:
+    page = report.read_text()
+    assert len(page.encode()) < 2_000_000
+    assert "window.vegaEmbed" in page
+    # The markup outside the inline scripts names nothing for the browser to fetch.
+    markup = re.sub(r"<script>.*?</script>", "", page, flags=re.DOTALL)
+    assert markup.count("<script") == 0
+    assert not re.search(r"<link\b|<img\b|<iframe\b|@import|\bsrc=", markup)
+
+
+def test_demo_writes_the_report(tmp_path: Path) -> None:
+    db, out = tmp_path / "demo.duckdb", tmp_path / "demo.html"
+    result = subprocess.run(
+        [sys.executable, "-m", "extract.cli", "demo", "--db", str(db), "--report", str(out)],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "DBT_TARGET_PATH": str(tmp_path / "target")},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == f"report: {out}  (open it in a browser)"
+    assert "Data as of" in out.read_text()
+
+
+def test_missing_warehouse_is_one_line(tmp_path: Path) -> None:
+    result = report_cli("--db", str(tmp_path / "none.duckdb"), "--out", str(tmp_path / "r.html"))
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0
+    assert "no warehouse at" in result.stderr
+
+
+def test_unbuilt_warehouse_is_one_line(tmp_path: Path) -> None:
+    db = tmp_path / "raw_only.duckdb"
+    con = connect(db)
+    ensure_raw_schema(con)
+    con.close()
+    result = report_cli("--db", str(db), "--out", str(tmp_path / "r.html"))
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0
+    assert "has no marts" in result.stderr and "dbt build" in result.stderr
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_unwritable_output_is_one_line(sample_warehouse: BuiltWarehouse, tmp_path: Path) -> None:
+    result = report_cli(
+        "--db", str(sample_warehouse.db), "--out", str(tmp_path / "no" / "such" / "r.html")
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0
+    assert "does not exist" in result.stderr
+
+
+# ---- The page in a real browser ----------------------------------------------------------
+
+
+@dataclass
+class Rendered:
+    state: str
+    charts: list[dict[str, Any]]
+    tables: list[dict[str, Any]]
+    chart_texts: dict[str, list[str]]
+    as_of: list[list[str]]
+    console_errors: list[str]
+    requests: list[str]
+
+    def table(self, query: str, project: str = PROJECT) -> list[dict[str, str]]:
+        """The rows of the tables of `query` for `project` as header -> shown text."""
+        found = [t for t in self.tables if t["query"] == query and t["project"] == project]
+        assert found, f"no table of {query} for {project}"
+        return [dict(zip(t["header"], row, strict=True)) for t in found for row in t["rows"]]
+
+
+READ_PAGE = """
+(() => {
+  const text = (node) => node.textContent.trim();
+  return {
+    charts: [...document.querySelectorAll("div.chart")].map((div) => ({
+      section: div.dataset.section,
+      project: div.dataset.project,
+      rendered: div.dataset.rendered || null,
+      svgs: div.querySelectorAll("svg.marks").length,
+      canvases: div.querySelectorAll("canvas").length,
+      marks: div.querySelectorAll("svg.marks g.mark-rect path, svg.marks g.mark-rect rect")
+        .length,
+      texts: [...div.querySelectorAll("svg.marks g.mark-text text")].map(text),
+    })),
+    tables: [...document.querySelectorAll("table.numbers")].map((table) => ({
+      query: table.dataset.query,
+      project: table.dataset.project,
+      label: text(table.closest("details").querySelector("summary")),
+      header: [...table.tHead.rows[0].cells].map(text),
+      rows: [...table.tBodies[0].rows].map((row) => [...row.cells].map(text)),
+    })),
+    asOf: [...document.querySelectorAll("table.as-of tbody tr")]
+      .map((row) => [...row.cells].map(text)),
+  };
+})()
+"""
+
+needs_chromium = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason=f"no Chromium at {CHROMIUM}: `apt-get install -y chromium` to check the report "
+    "in a browser (docs/report.md)",
+)
+
+
+@pytest.fixture(scope="module")
+def rendered(report: Path) -> Rendered:
+    with Chromium() as browser:
+        browser.open(report.as_uri())
+        state = browser.wait_for("document.body && document.body.dataset.rendered")
+        page = browser.evaluate(READ_PAGE)
+        events = browser.events
+    return Rendered(
+        state=state,
+        charts=page["charts"],
+        tables=page["tables"],
+        chart_texts={c["section"]: c["texts"] for c in page["charts"]},
+        as_of=page["asOf"],
+        console_errors=events.console_errors,
+        requests=events.requests,
+    )
+
+
+def number(shown: str) -> float:
+    """A shown number back as a number: '1,234' 1234, '35.1%' 35.1, '+14.3 pp' 14.3."""
+    return float(re.sub(r"[,%+]|\s(pp|s)$", "", shown))
+
+
+def share(value: float | None) -> float | None:
+    return None if value is None else round(value * 100, 1)
+
+
+def shown_share(text: str) -> float | None:
+    return number(text) if text else None
+
+
+def query(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
+    return con.sql(sql).fetchall()
+
+
+@needs_chromium
+def test_every_chart_drew_without_errors_or_requests(rendered: Rendered, report: Path) -> None:
+    assert rendered.state == "all"
+    assert [c["section"] for c in rendered.charts] == list(SECTIONS)
+    for chart in rendered.charts:
+        assert chart["rendered"] == "true", chart["section"]
+        assert chart["svgs"] >= 1 and chart["marks"] > 0, chart
+    assert rendered.console_errors == []
+    assert rendered.requests == [report.as_uri()]
+
+
+@needs_chromium
+def test_data_as_of_the_full_refresh(rendered: Rendered) -> None:
+    [row] = rendered.as_of
+    assert row[:4] == [PROJECT, "2", "2025-09-10 18:00 UTC", "331"]
+
+
+@needs_chromium
+def test_state_mix_equals_the_mart(
+    rendered: Rendered, sample_con: duckdb.DuckDBPyConnection
+) -> None:
+    shown = {
+        (r["group"], r["state"]): (
+            number(r["runs"]),
+            number(r["runs in group"]),
+            number(r["share of group"]),
+        )
+        for r in rendered.table("state_mix")
+    }
+    expected = {
+        (group, state): (runs, group_runs, share(share_of_group))
+        for group, state, runs, group_runs, share_of_group in query(
+            sample_con,
+            "select timeout_group, state, runs, group_runs, share_of_group "
+            "from marts.timeout_state_distribution",
+        )
+    }
+    assert shown == expected
+    assert shown[("timeout", "running")] == (49, 196, 25.0)
+
+
+@needs_chromium
+def test_tag_prevalence_equals_the_mart_sorted_by_difference(
+    rendered: Rendered, sample_con: duckdb.DuckDBPyConnection
+) -> None:
+    rows = rendered.table("tag_prevalence")
+    # Two groups: the larger one (timeout, 196 runs) against the other, as drawn.
+    assert {r["group"] for r in rows} == {"timeout"}
+    differences = [number(r["difference"]) for r in rows]
+    assert differences == sorted(differences, reverse=True)
+    shown = {
+        r["tag"]: (
+            number(r["tagged runs"]),
+            number(r["runs in group"]),
+            number(r["share in group"]),
+            number(r["tagged other runs"]),
+            shown_share(r["share in other runs"]),
+            number(r["difference"]),
+        )
+        for r in rows
+    }
+    expected = {
+        tag: (tagged, group_runs, share(group_share), other_tagged, share(other), share(diff))
+        for tag, tagged, group_runs, group_share, other_tagged, other, diff in query(
+            sample_con,
+            "select tag, tagged_runs, group_runs, group_share, other_tagged_runs, other_share, "
+            "share_difference from marts.tag_prevalence_by_group where split_group = 'timeout'",
+        )
+    }
+    assert shown == expected
+    assert len(shown) == 18
+    assert shown["60M"][:2] == (28, 196) and shown["dclm-dolma"][0] == 84
+
+
+@needs_chromium
+def test_tag_coverage_shows_the_sync_bug(
+    rendered: Rendered, sample_con: duckdb.DuckDBPyConnection
+) -> None:
+    shown = {
+        (number(r["load"]), r["created"]): (
+            number(r["runs"]),
+            number(r["runs with tags"]),
+            number(r["share with tags"]),
+        )
+        for r in rendered.table("tag_coverage")
+    }
+    expected = {
+        (load, created): (runs, tagged, share(ratio))
+        for load, created, runs, tagged, ratio in query(
+            sample_con,
+            "select load_number, strftime(created_month, '%Y-%m'), runs, runs_with_tags, "
+            "share_with_tags from marts.tag_coverage",
+        )
+    }
+    assert shown == expected
+    assert shown[(1, "2025-08")] == (126, 126, 100.0)
+    assert shown[(1, "2025-09")] == (208, 73, 35.1)
+    assert shown[(2, "2025-09")] == (208, 208, 100.0)
+    # The figures are written on the chart's cells too.
+    assert "35.1% (73 of 208)" in rendered.chart_texts["tag-coverage"]
+
+
+@needs_chromium
+def test_pair_agreement_and_divergent_runs_equal_the_marts(
+    rendered: Rendered, sample_con: duckdb.DuckDBPyConnection
+) -> None:
+    shown = {
+        r["pair"]: tuple(
+            number(r[k]) for k in ("runs holding both", "matching", "divergent", "match rate")
+        )
+        for r in rendered.table("pair_agreement")
+    }
+    expected = {
+        pair: (shared, matching, divergent, share(rate))
+        for pair, shared, matching, divergent, rate in query(
+            sample_con,
+            "select column_pair, shared_rows, matching_rows, divergent_rows, match_rate "
+            "from marts.pretrain_overlap_summary",
+        )
+    }
+    assert shown == expected == {"steps": (21, 19, 2, 90.5), "compute": (21, 19, 2, 90.5)}
+    listed = {
+        (r["pair"], r["run id"], r["config value"], r["summary value"])
+        for r in rendered.table("divergent_runs")
+    }
+    assert listed == set(
+        query(
+            sample_con,
+            "select column_pair, run_id, config_value, summary_value "
+            "from marts.column_pair_overlap where not is_match",
+        )
+    )
+    assert any(v[2:] == ("15000", "29901") for v in listed)
+    assert any(v[2:] == ("2887188480000000000", "5755321516032000000") for v in listed)
+
+
+@needs_chromium
+def test_progress_flags_equal_the_mart(
+    rendered: Rendered, sample_con: duckdb.DuckDBPyConnection
+) -> None:
+    shown = {
+        (r["flag"], r["group"]): number(r["flagged runs"]) for r in rendered.table("flag_counts")
+    }
+    expected = {
+        (flag, group): count
+        for flag in FLAGS
+        for group, count in query(
+            sample_con,
+            f"select split_group, count_if({flag}) from marts.run_progress group by split_group",
+        )
+    }
+    assert shown == expected
+    assert shown[("likely_timed_out", "timeout")] == 48
+    for flag in FLAGS:
+        ids = sorted(
+            i for (i,) in query(sample_con, f"select run_id from marts.run_progress where {flag}")
+        )
+        # One list per flag, every flagged run of the sample in it (fewer than 200 per flag).
+        [table] = [
+            t
+            for t in rendered.tables
+            if t["query"] == "flagged_runs" and t["label"].startswith(f"{flag}:")
+        ]
+        assert table["label"] == f"{flag}: {len(ids)} runs"
+        run_id = table["header"].index("run id")
+        assert sorted(row[run_id] for row in table["rows"]) == ids
+
+
+@needs_chromium
+def test_changes_per_load_equal_the_mart(
+    rendered: Rendered, sample_con: duckdb.DuckDBPyConnection
+) -> None:
+    shown = {
+        number(r["load"]): (number(r["tag changes"]), number(r["state changes"]))
+        for r in rendered.table("changes_per_load")
+    }
+    counted = dict.fromkeys((1, 2), (0, 0)) | {
+        load: (tags, states)
+        for load, tags, states in query(
+            sample_con,
+            """
+            select loads.load_number, count_if(field = 'tags'), count_if(field = 'state')
+            from marts.run_changes
+            inner join staging.stg_wandb__loads as loads using (load_id)
+            group by loads.load_number
+            """,
+        )
+    }
+    assert shown == counted == {1: (0, 0), 2: (135, 0)}

@@ -1,0 +1,191 @@
+"""The report page from hand-made rows: values that look like markup stay text, a split
+with three groups and several projects draw, long lists say how many more the mart holds."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+import pytest
+from chromium import CHROMIUM, Chromium
+
+from extract.report import queries as q
+from extract.report.data import ReportData, Row
+from extract.report.page import render_page
+
+HOSTILE = "</script><img src=x onerror=alert(1)>"
+AT = dt.datetime(2025, 9, 10, 18, tzinfo=dt.UTC)
+PROJECTS = [("lab", "three-groups"), ("lab", HOSTILE)]
+
+
+def project_rows(entity: str, project: str) -> dict[str, list[Row]]:
+    key = {"entity": entity, "project": project}
+    groups = ("small", "medium", "large")
+    return {
+        q.AS_OF.name: [
+            key
+            | {
+                "built_load_number": 1,
+                "as_of": AT,
+                "loads": 1,
+                "newest_load_number": 1,
+                "newest_finished_at": AT,
+                "analysed_runs": 30,
+            }
+        ],
+        q.STATE_MIX.name: [
+            key
+            | {
+                "split_name": "size",
+                "split_group": group,
+                "state": state,
+                "runs": 5,
+                "group_runs": 10,
+                "share_of_group": 0.5,
+            }
+            for group in groups
+            for state in ("finished", HOSTILE)
+        ],
+        q.TAG_PREVALENCE.name: [
+            key
+            | {
+                "split_name": "size",
+                "split_group": group,
+                "tag": tag,
+                "tag_category": "odd",
+                "tagged_runs": 2,
+                "group_runs": 10,
+                "group_share": 0.2,
+                "other_tagged_runs": 4,
+                "other_runs": 20,
+                "other_share": 0.2 if tag == "same" else None,
+                "share_difference": 0.0 if tag == "same" else None,
+            }
+            for group in groups
+            for tag in ("same", HOSTILE)
+        ],
+        q.TAG_COVERAGE.name: [
+            key
+            | {
+                "load_number": 1,
+                "as_of": AT,
+                "created_month": month,
+                "runs": 10,
+                "runs_with_tags": 5,
+                "share_with_tags": 0.5,
+            }
+            for month in (dt.date(2025, 9, 1), None)
+        ],
+        q.PAIR_AGREEMENT.name: [
+            key
+            | {
+                "column_pair": HOSTILE,
+                "config_path": "a",
+                "summary_path": "b",
+                "shared_rows": 3,
+                "matching_rows": 1,
+                "divergent_rows": 2,
+                "match_rate": 1 / 3,
+            }
+        ],
+        q.DIVERGENT_RUNS.name: [
+            key
+            | {
+                "column_pair": HOSTILE,
+                "run_name": HOSTILE,
+                "run_id": f"r{i}",
+                "state": "running",
+                "experiment_group": None,
+                "created_at": AT,
+                "config_value": "1",
+                "summary_value": HOSTILE,
+                "divergent_runs": 2,
+            }
+            for i in range(2)
+        ],
+        q.FLAG_COUNTS.name: [
+            key
+            | {
+                "flag": "stale_running",
+                "split_group": group,
+                "flagged_runs": 500,
+                "group_runs": 1000,
+            }
+            for group in groups
+        ],
+        q.FLAGGED_RUNS.name: [
+            key
+            | {
+                "flag": "stale_running",
+                "run_name": HOSTILE,
+                "run_id": f"r{i}",
+                "state": "running",
+                "split_group": "small",
+                "last_step": None,
+                "last_logged_at": None,
+                "heartbeat_at": AT,
+                "training_seconds": None,
+                "timeout_seconds": 1800.0,
+                "flagged_runs": 1500,
+            }
+            for i in range(2)
+        ],
+        q.CHANGES_PER_LOAD.name: [
+            key
+            | {
+                "load_number": 1,
+                "as_of": AT,
+                "tag_changes": 0,
+                "state_changes": 0,
+                "changed_runs": 0,
+            }
+        ],
+        q.TOP_CHANGES.name: [],
+    }
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    rows: dict[str, list[Row]] = {query.name: [] for query in q.ALL_QUERIES}
+    for entity, project in PROJECTS:
+        for name, more in project_rows(entity, project).items():
+            rows[name].extend(more)
+    html = render_page(ReportData(rows=rows, projects=PROJECTS), HOSTILE, AT)
+    path = tmp_path_factory.mktemp("page") / "report.html"
+    path.write_text(html)
+    return path
+
+
+def test_markup_in_values_stays_text(page: Path) -> None:
+    html = page.read_text()
+    assert HOSTILE not in html
+    assert "&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;" in html
+    # Inside the specs' JSON, '<' is escaped, so no value can close the script.
+    specs = re.search(r"const specs = (\{.*?\});\n", html, flags=re.DOTALL)
+    assert specs is not None and "</" not in specs.group(1)
+    assert HOSTILE in json.dumps(json.loads(specs.group(1)))
+
+
+def test_long_lists_say_how_many_more(page: Path) -> None:
+    html = page.read_text()
+    assert "stale_running: 2 of 1,500 runs shown, 1,498 more in the mart" in html
+    assert "Divergent runs, per pair: 2 rows" in html
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM} (docs/report.md)")
+def test_page_draws_in_chromium(page: Path) -> None:
+    with Chromium() as browser:
+        browser.open(page.as_uri())
+        state = browser.wait_for("document.body && document.body.dataset.rendered")
+        alerts = browser.evaluate("document.querySelectorAll('img').length")
+        charts = browser.evaluate(
+            "[...document.querySelectorAll('div.chart')].map((d) => "
+            "d.querySelectorAll('svg.marks').length)"
+        )
+        errors = browser.events.console_errors
+    assert state == "all" and errors == []
+    assert alerts == 0
+    # Six sections, two projects; the tag chart of three groups is one concatenated chart.
+    assert charts == [1] * 12
