@@ -92,14 +92,15 @@ def run_cli(env: dict[str, str], *args: str) -> dict:
 
 
 def load_seconds(db: Path, project: str, *, history: bool = False) -> float:
-    """How long the project's latest run sync (or history pull) took, by its ledger row."""
-    kind = "in" if history else "not in"
+    """How long the project's latest run sync (or history pull) took, by its ledger row
+    (a run sync is the load that listed runs; sweeps and history are loads of their own)."""
+    table = "raw.wandb_history" if history else "raw.wandb_listings"
     with duckdb.connect(str(db), read_only=True) as con:
         (seconds,) = con.execute(
             f"""
             select epoch(finished_at - started_at) from raw.wandb_loads
             where project = ? and status = 'ok'
-              and load_id {kind} (select load_id from raw.wandb_history)
+              and load_id in (select load_id from {table})
             order by started_at desc limit 1
             """,
             [project],
