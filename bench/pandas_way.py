@@ -128,6 +128,7 @@ def typed_versions(versions: pd.DataFrame) -> pd.DataFrame:
             "state": versions.get("state"),
             "created_at": pd.to_datetime(versions.get("createdAt"), utc=True),
             "heartbeat_at": pd.to_datetime(versions.get("heartbeatAt"), utc=True),
+            "sweep_id": versions.get("sweepName"),
             "history_line_count": pd.to_numeric(
                 versions.get("historyLineCount"), errors="coerce"
             ).astype("Int64"),
@@ -174,6 +175,7 @@ def runs_mart(latest: pd.DataFrame, catalog: list[dict[str, str]]) -> pd.DataFra
             "timeout_seconds": runs["timeout"].map(finite_double).astype(float),
             "version_count": runs["version_count"],
             "history_line_count": runs["history_line_count"],
+            "sweep_id": runs["sweep_id"],
         }
     )
     mart["has_timeout"] = mart["timeout_seconds"].notna()
