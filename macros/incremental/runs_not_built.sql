@@ -1,7 +1,7 @@
 {#- For `replace_runs` models: placed after the FROM item `alias` (a relation of runs with
-    `touched_by_load_id`), it keeps on an incremental build only the runs whose
-    (keys, touched_by_load_id) the model's table does not hold: new runs, and runs that
-    changed since they were built. Renders nothing on a full build. -#}
+    the model's version columns, see replace_runs_version), it keeps on an incremental
+    build only the runs whose keys and version the model's table does not hold: new runs,
+    and runs that changed since they were built. Renders nothing on a full build. -#}
 {% macro runs_not_built(alias) -%}
     {%- if is_incremental() -%}
         anti join {{ this }} as built
@@ -9,6 +9,8 @@
                 {{ alias }}.entity = built.entity
                 and {{ alias }}.project = built.project
                 and {{ alias }}.run_id = built.run_id
-                and {{ alias }}.touched_by_load_id = built.touched_by_load_id
+                {%- for column in replace_runs_version() %}
+                and {{ alias }}.{{ column }} = built.{{ column }}
+                {%- endfor %}
     {%- endif -%}
 {%- endmacro %}

@@ -1,11 +1,16 @@
-{#- Incremental (replace_runs): a build reads the config and summary of the sampled runs
-    it does not hold at their touched_by_load_id, and drops runs that left the sample, so
-    a sync costs only its changed runs of the sample. -#}
+{#- Incremental (replace_runs, by payload): a run's values change only with the full
+    fetch its latest version carries, so a build reads the config and summary of the
+    sampled runs whose payload it does not hold (a new full fetch: its rows sit in the
+    new loads, and the filter on their load ids lets DuckDB skip the rest of the fetches
+    table), and drops runs that left the sample. -#}
 {{
     config(
         materialized='incremental',
         incremental_strategy='replace_runs',
-        replace_runs={'of': 'int_runs__discovery_sample'},
+        replace_runs={
+            'of': 'int_runs__discovery_sample',
+            'version': ['payload_load_id', 'payload_fetched_at'],
+        },
         on_schema_change='fail',
     )
 }}
@@ -24,7 +29,8 @@ runs_to_build as (
         sample.entity,
         sample.project,
         sample.run_id,
-        sample.touched_by_load_id
+        sample.payload_load_id,
+        sample.payload_fetched_at
 
     from sample
     {{ runs_not_built('sample') }}
@@ -35,34 +41,48 @@ runs_to_build as (
 config_payloads as (
 
     select
-        payloads.entity,
-        payloads.project,
-        payloads.run_id,
-        payloads.config
+        fetches.entity,
+        fetches.project,
+        fetches.run_id,
+        fetches.config
 
-    from {{ ref('int_runs__payloads') }} as payloads
+    from {{ ref('stg_wandb__run_fetches') }} as fetches
     inner join runs_to_build
         on
-            payloads.entity = runs_to_build.entity
-            and payloads.project = runs_to_build.project
-            and payloads.run_id = runs_to_build.run_id
+            fetches.entity = runs_to_build.entity
+            and fetches.project = runs_to_build.project
+            and fetches.run_id = runs_to_build.run_id
+            and fetches.load_id = runs_to_build.payload_load_id
+            and fetches.fetched_at = runs_to_build.payload_fetched_at
+    where
+        fetches.fetch_kind = 'full'
+        and fetches.load_id in (
+            select new_runs.payload_load_id from runs_to_build as new_runs
+        )
 
 ),
 
 summary_payloads as (
 
     select
-        payloads.entity,
-        payloads.project,
-        payloads.run_id,
-        payloads.summary
+        fetches.entity,
+        fetches.project,
+        fetches.run_id,
+        fetches.summary
 
-    from {{ ref('int_runs__payloads') }} as payloads
+    from {{ ref('stg_wandb__run_fetches') }} as fetches
     inner join runs_to_build
         on
-            payloads.entity = runs_to_build.entity
-            and payloads.project = runs_to_build.project
-            and payloads.run_id = runs_to_build.run_id
+            fetches.entity = runs_to_build.entity
+            and fetches.project = runs_to_build.project
+            and fetches.run_id = runs_to_build.run_id
+            and fetches.load_id = runs_to_build.payload_load_id
+            and fetches.fetched_at = runs_to_build.payload_fetched_at
+    where
+        fetches.fetch_kind = 'full'
+        and fetches.load_id in (
+            select new_runs.payload_load_id from runs_to_build as new_runs
+        )
 
 ),
 
@@ -111,7 +131,8 @@ final as (
             cast(key_values.value_number as {{ dbt.type_string() }}),
             key_values.value_text
         ) as value_key,
-        runs_to_build.touched_by_load_id
+        runs_to_build.payload_load_id,
+        runs_to_build.payload_fetched_at
 
     from key_values
     inner join runs_to_build

@@ -14,9 +14,9 @@ sweeps as (
 
 ),
 
-payloads as (
+fetches as (
 
-    select * from {{ ref('int_runs__payloads') }}
+    select * from {{ ref('stg_wandb__run_fetches') }}
 
 ),
 
@@ -31,7 +31,9 @@ sweep_runs as (
         runs.state,
         runs.created_at,
         sweeps.metric_name,
-        sweeps.metric_goal
+        sweeps.metric_goal,
+        runs.payload_load_id,
+        runs.payload_fetched_at
 
     from runs
     inner join sweeps
@@ -43,6 +45,9 @@ sweep_runs as (
 
 ),
 
+-- The summary of the full fetch each run's latest version carries. The filter on those
+-- fetches' load ids lets DuckDB skip the fetches of other loads (and all of them when no
+-- sweep names a metric).
 summaries as (
 
     select
@@ -50,15 +55,22 @@ summaries as (
         sweep_runs.project,
         sweep_runs.run_id,
         sweep_runs.metric_name,
-        payloads.summary
+        fetches.summary
 
     from sweep_runs
-    inner join payloads
+    inner join fetches
         on
-            sweep_runs.entity = payloads.entity
-            and sweep_runs.project = payloads.project
-            and sweep_runs.run_id = payloads.run_id
-    where sweep_runs.metric_name is not null
+            sweep_runs.entity = fetches.entity
+            and sweep_runs.project = fetches.project
+            and sweep_runs.run_id = fetches.run_id
+            and sweep_runs.payload_load_id = fetches.load_id
+            and sweep_runs.payload_fetched_at = fetches.fetched_at
+    where
+        sweep_runs.metric_name is not null
+        and fetches.fetch_kind = 'full'
+        and fetches.load_id in (
+            select metric_runs.payload_load_id from sweep_runs as metric_runs
+        )
 
 ),
 

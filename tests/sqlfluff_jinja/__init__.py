@@ -63,3 +63,17 @@ class _Adapter:
 
 
 adapter = _Adapter()
+
+
+class _Config:
+    """dbt's `config`: a call renders nothing; `config.get` finds no setting (the
+    macros that read a model's config then use their defaults)."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> str:
+        return ""
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return default
+
+
+config = _Config()
