@@ -10,6 +10,7 @@ comments, so the user chooses.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -197,10 +198,17 @@ def render(
     chosen = [pair for pair in found_pairs if pair.match_rate >= MIN_PAIR_MATCH_RATE]
     others = [pair for pair in found_pairs if pair not in chosen][:MAX_PAIR_ALTERNATIVES]
     lines.append("column_pairs:" if chosen else "column_pairs: []")
-    for pair in chosen + others:
+    listed = chosen + others
+    # A pair is named for its config key, and for both keys where that key is in two
+    # listed pairs: pair names must differ once the commented lines are uncommented.
+    config_keys = Counter(pair.config_key for pair in listed)
+    for pair in listed:
         prefix = "  - " if pair in chosen else "  # - "
+        name = identifier(pair.config_key)
+        if config_keys[pair.config_key] > 1:
+            name = f"{name}__{identifier(pair.summary_key).strip('_')}"
         lines.append(
-            f"{prefix}{{name: {identifier(pair.config_key)}, "
+            f"{prefix}{{name: {name}, "
             f"config: {_quote(pair.config_key)}, summary: {_quote(pair.summary_key)}, "
             f"compare: {pair.compare}}}  # {pair.matching_runs} of {pair.shared_runs} runs agree"
         )

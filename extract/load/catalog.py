@@ -15,18 +15,17 @@ in Python: such files hold a few lines per run at most.
 
 from __future__ import annotations
 
-import gzip
 import json
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import duckdb
 
 from extract.errors import UserError
+from extract.load.jsonl import object_lines
 from extract.sync.sweeps import plan_sweeps
 from extract.warehouse.artifacts import ArtifactFetch, write_artifact_fetches
 from extract.warehouse.ledger import LoadCounts, finish_load, new_id, start_load
@@ -51,25 +50,6 @@ class CatalogLoad:
     versions: int = 0  # artifact rows (artifact files)
 
 
-def _open(path: Path) -> IO[str]:
-    if path.suffix == ".gz":
-        return gzip.open(path, "rt", encoding="utf-8")
-    return path.open(encoding="utf-8")
-
-
-def first_line(path: Path) -> dict[str, Any] | None:
-    """The file's first JSON object line (None if it has none or is not JSON)."""
-    try:
-        with _open(path) as handle:
-            for line in handle:
-                if line.strip():
-                    value = json.loads(line)
-                    return value if isinstance(value, dict) else None
-    except (OSError, ValueError, EOFError):
-        return None
-    return None
-
-
 def catalog_kind(line: dict[str, Any] | None) -> str | None:
     """'sweeps' or 'artifacts' for a first line of such a file, else None."""
     if line is None:
@@ -79,20 +59,6 @@ def catalog_kind(line: dict[str, Any] | None) -> str | None:
     if "usedArtifacts" in line or "loggedArtifacts" in line:
         return "artifacts"
     return None
-
-
-def _lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    with _open(path) as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                value = json.loads(line)
-            except ValueError as exc:
-                raise UserError(f"{path}:{number}: not JSON ({exc})") from None
-            if not isinstance(value, dict):
-                raise UserError(f"{path}:{number}: a line must be a JSON object")
-            yield number, value
 
 
 def _fetched_at(path: Path, number: int, value: Any, default: str) -> str:
@@ -124,7 +90,7 @@ def load_catalog_file(
     now = datetime.now(UTC).isoformat()
     sweeps: dict[tuple[str, str], list[SweepRow]] = {}
     fetches: dict[tuple[str, str], list[ArtifactFetch]] = {}
-    for number, line in _lines(path):
+    for number, line in object_lines(path):
         if catalog_kind(line) != kind:
             raise UserError(f"{path}:{number}: not a {kind} line like the file's first line")
         entity, project = _required(path, number, line, "entity", "project")

@@ -8,16 +8,13 @@ a file of any size loads in flat memory; the whole file is one transaction.
 
 from __future__ import annotations
 
-import gzip
-import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
 
 import duckdb
 
 from extract.errors import UserError
+from extract.load.jsonl import first_object, object_lines
 from extract.warehouse.history import HistoryWriter
 from extract.warehouse.ledger import LoadCounts, finish_load, new_id, start_load
 
@@ -33,37 +30,10 @@ class HistoryLoad:
     rows: int
 
 
-def _open(path: Path) -> IO[str]:
-    if path.suffix == ".gz":
-        return gzip.open(path, "rt", encoding="utf-8")
-    return path.open(encoding="utf-8")
-
-
 def is_history_file(path: Path) -> bool:
     """True when the first JSON line of the file is a history row (has `_step`)."""
-    try:
-        with _open(path) as handle:
-            for line in handle:
-                if line.strip():
-                    first = json.loads(line)
-                    return isinstance(first, dict) and "_step" in first
-    except (OSError, ValueError, EOFError):
-        return False
-    return False
-
-
-def _lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    with _open(path) as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except ValueError as exc:
-                raise UserError(f"{path}:{number}: not JSON ({exc})") from None
-            if not isinstance(row, dict):
-                raise UserError(f"{path}:{number}: a history line must be a JSON object")
-            yield number, row
+    first = first_object(path)
+    return first is not None and "_step" in first
 
 
 def load_history_file(
@@ -76,7 +46,7 @@ def load_history_file(
     writers: dict[str, HistoryWriter] = {}
     con.execute("begin transaction")
     try:
-        for number, row in _lines(path):
+        for number, row in object_lines(path, "a history line"):
             routing = [row.pop(key, None) for key in ROUTING_KEYS]
             if routing[2] is None:
                 routing[2] = row.pop("name", None)

@@ -16,8 +16,9 @@ from pathlib import Path
 import duckdb
 
 from extract.errors import UserError
-from extract.load.catalog import CatalogLoad, catalog_kind, first_line, load_catalog_file
+from extract.load.catalog import CatalogLoad, catalog_kind, load_catalog_file
 from extract.load.history import HistoryLoad, is_history_file, load_history_file
+from extract.load.jsonl import first_object
 from extract.warehouse.ledger import LoadCounts, finish_load, new_id, start_load
 
 REQUIRED_FIELDS = ("entity", "project", "name")
@@ -162,7 +163,7 @@ def load_file(
     if is_history_file(path):
         sha = file_sha256(path)
         return [] if _already_loaded(con, sha, force) else load_history_file(con, path, sha)
-    kind = catalog_kind(first_line(path))
+    kind = catalog_kind(first_object(path))
     if kind is not None:
         sha = file_sha256(path)
         return [] if _already_loaded(con, sha, force) else load_catalog_file(con, path, sha, kind)

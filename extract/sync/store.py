@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 
 from extract.sync.plan import StoredRun
+from extract.warehouse.database import registered
 
 
 @dataclass(frozen=True)
@@ -97,8 +98,7 @@ def write_listing(
     if not run_ids:
         return
     frame = pd.DataFrame({"run_id": list(run_ids)})
-    con.register("listing_frame", frame)
-    try:
+    with registered(con, "listing_frame", frame):
         con.execute(
             """
             insert into raw.wandb_listings (load_id, entity, project, run_id)
@@ -106,8 +106,6 @@ def write_listing(
             """,
             {"load_id": load_id, "entity": entity, "project": project},
         )
-    finally:
-        con.unregister("listing_frame")
 
 
 def write_runs(
@@ -128,8 +126,7 @@ def write_runs(
             "record": [row.record for row in rows],
         }
     )
-    con.register("runs_frame", frame)
-    try:
+    with registered(con, "runs_frame", frame):
         con.execute(
             """
             insert into raw.wandb_runs
@@ -141,5 +138,3 @@ def write_runs(
             """,
             {"load_id": load_id, "entity": entity, "project": project},
         )
-    finally:
-        con.unregister("runs_frame")

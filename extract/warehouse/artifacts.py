@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 
 from extract.wandb_api.artifacts import DIRECTIONS, artifact_key
+from extract.warehouse.database import registered
 
 
 @dataclass
@@ -62,42 +63,41 @@ def write_artifact_fetches(
         rows, columns=["run_id", "fetched_at", "direction", "artifact_id", "record"]
     )
     params = {"load_id": load_id, "entity": entity, "project": project}
-    con.register("artifact_marks", marks)
-    con.register("artifact_rows", artifacts)
-    if transaction:
-        con.execute("begin transaction")
-    try:
-        con.execute(
-            """
-            insert into raw.wandb_artifact_fetches
-                (entity, project, run_id, fetched_at, load_id, used_count, logged_count)
-            select $entity, $project, run_id, fetched_at::timestamptz, $load_id,
-                used_count, logged_count
-            from artifact_marks
-            """,
-            params,
-        )
-        if rows:
+    with (
+        registered(con, "artifact_marks", marks),
+        registered(con, "artifact_rows", artifacts),
+    ):
+        if transaction:
+            con.execute("begin transaction")
+        try:
             con.execute(
                 """
-                insert into raw.wandb_run_artifacts
-                    (entity, project, run_id, fetched_at, load_id, direction, artifact_id,
-                     record)
+                insert into raw.wandb_artifact_fetches
+                    (entity, project, run_id, fetched_at, load_id, used_count, logged_count)
                 select $entity, $project, run_id, fetched_at::timestamptz, $load_id,
-                    direction, artifact_id, record::json
-                from artifact_rows
+                    used_count, logged_count
+                from artifact_marks
                 """,
                 params,
             )
-        if transaction:
-            con.execute("commit")
-    except BaseException:
-        if transaction:
-            con.execute("rollback")
-        raise
-    finally:
-        con.unregister("artifact_marks")
-        con.unregister("artifact_rows")
+            if rows:
+                con.execute(
+                    """
+                    insert into raw.wandb_run_artifacts
+                        (entity, project, run_id, fetched_at, load_id, direction, artifact_id,
+                         record)
+                    select $entity, $project, run_id, fetched_at::timestamptz, $load_id,
+                        direction, artifact_id, record::json
+                    from artifact_rows
+                    """,
+                    params,
+                )
+            if transaction:
+                con.execute("commit")
+        except BaseException:
+            if transaction:
+                con.execute("rollback")
+            raise
 
 
 def _node_text(node: Mapping[str, Any]) -> str:

@@ -13,9 +13,12 @@ process).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from extract.errors import UserError
 
@@ -174,3 +177,14 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
             "error = coalesce(error, 'interrupted (process ended before the load finished)') "
             "where status = 'running'"
         )
+
+
+@contextmanager
+def registered(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> Iterator[None]:
+    """`frame` readable as the view `name` on `con` while the block runs (appends from
+    Python go through a registered frame: one INSERT ... SELECT, not a row per call)."""
+    con.register(name, frame)
+    try:
+        yield
+    finally:
+        con.unregister(name)

@@ -21,6 +21,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from extract.warehouse.database import registered
+
 RESERVED_KEYS = ("_step", "_timestamp", "_runtime")
 
 
@@ -104,8 +106,7 @@ class HistoryWriter:
                 "metrics": batch.metrics,
             }
         )
-        self.con.register("history_batch", frame)
-        try:
+        with registered(self.con, "history_batch", frame):
             self.con.execute(
                 """
                 insert into raw.wandb_history
@@ -122,7 +123,5 @@ class HistoryWriter:
                 """,
                 {"load_id": self.load_id},
             )
-        finally:
-            self.con.unregister("history_batch")
         self.written += len(batch)
         return len(batch)

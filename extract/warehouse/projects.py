@@ -16,6 +16,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from extract.warehouse.database import registered
+
 
 def start_listing(
     con: duckdb.DuckDBPyConnection,
@@ -58,8 +60,7 @@ def finish_listing(
                     "record": [json.dumps(node, separators=(",", ":")) for node in nodes],
                 }
             )
-            con.register("projects_frame", frame)
-            try:
+            with registered(con, "projects_frame", frame):
                 con.execute(
                     """
                     insert into raw.wandb_projects
@@ -69,8 +70,6 @@ def finish_listing(
                     """,
                     {"listing_id": listing_id, "entity": entity},
                 )
-            finally:
-                con.unregister("projects_frame")
         con.execute(
             """
             update raw.wandb_entity_listings set

@@ -17,6 +17,7 @@ import duckdb
 import pandas as pd
 
 from extract.wandb_api.sweeps import parse_sweep_config
+from extract.warehouse.database import registered
 
 # Fields the record adds to a node; they never count as a change of the sweep.
 ENVELOPE_FIELDS = ("entity", "project", "fetched_at")
@@ -82,8 +83,7 @@ def write_sweeps(
             "config": [row.config for row in rows],
         }
     )
-    con.register("sweeps_frame", frame)
-    try:
+    with registered(con, "sweeps_frame", frame):
         con.execute(
             """
             insert into raw.wandb_sweeps
@@ -95,5 +95,3 @@ def write_sweeps(
             """,
             {"load_id": load_id, "entity": entity, "project": project},
         )
-    finally:
-        con.unregister("sweeps_frame")

@@ -214,6 +214,11 @@ def test_suggest_on_the_sample(sample_warehouse: BuiltWarehouse) -> None:
         'config: "pretrain_steps"',
         'config: "pretrain_compute"',
     }
+    # Both alternatives pair max_train_steps with a summary key: their names still differ.
+    every_pair = [line for line in lines if "{name:" in line and "config:" in line]
+    names = [line.split("{name: ")[1].split(",")[0] for line in every_pair]
+    assert "max_train_steps__train_global_step" in names
+    assert len(set(names)) == len(names) == 4
     split = next(line for line in lines if line.startswith("comparison_split:"))
     assert split.startswith(
         'comparison_split: {name: timeout, source: config, path: "timeout", groups: presence}'
