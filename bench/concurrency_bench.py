@@ -2,7 +2,8 @@
 (not a test).
 
     python -m bench.concurrency_bench [--latency-ms 200] [--runs 10000]
-        [--history-runs 200] [--steps 2000] [--concurrency 1 4 8]
+        [--history-runs 200] [--steps 2000] [--artifact-runs 1000] [--concurrency 1 4 8]
+        [--only runs history artifacts]
 
 The fake W&B server answers every GraphQL request after `--latency-ms`. For each
 concurrency, from an empty warehouse, `wandb-warehouse extract` runs in a child process
@@ -10,12 +11,15 @@ concurrency, from an empty warehouse, `wandb-warehouse extract` runs in a child 
 1. runs: the first sync of `--runs` runs, a sync with no change, a sync after 1% of the
    runs changed (bench.extract_bench's workspace and change);
 2. history: `extract --history` of `--history-runs` runs x `--steps` steps (10 metrics,
-   bench.history_bench's workspace).
-A sync's or pull's seconds are its ledger row's (`finished_at - started_at`).
+   bench.history_bench's workspace);
+3. artifacts: `extract --artifacts` of `--artifact-runs` runs already synced (each run
+   used the shared dataset and logged a model: two requests per run).
+A sync's, pull's or read's seconds are its ledger row's (`finished_at - started_at`).
 The raw rows each concurrency stored (run records without their fetch time, history rows
-with metrics compared as parsed JSON) must be identical: the bench fails otherwise. Peak
-RSS is the extractor's Python process and, apart, its wandb-core process. Prints a table
-and writes bench/results/concurrency.json.
+with metrics compared as parsed JSON, artifact rows) must be identical: the bench fails
+otherwise. Peak RSS is the extractor's Python process and, apart, its wandb-core process.
+Prints a table and writes bench/results/concurrency.json; with `--only`, the parts run
+replace theirs in that file and the others are kept.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ RESULTS = Path(__file__).resolve().parent / "results" / "concurrency.json"
 ENTITY, PROJECT, HISTORY_PROJECT = "bench", "sweep", "history"
 PAGE = 1000
 HISTORY_OPERATIONS = ("RunHistoryKeys", "RunParquetHistory", "HistoryPage")
+PARTS = ("runs", "history", "artifacts")
 
 # The CLI in a child; on exit it reports its own peak RSS and that of its wandb-core
 # child (VmHWM, read before the SDK's exit hook stops wandb-core), both KiB.
@@ -91,10 +96,10 @@ def run_cli(env: dict[str, str], *args: str) -> dict:
     }
 
 
-def load_seconds(db: Path, project: str, *, history: bool = False) -> float:
-    """How long the project's latest run sync (or history pull) took, by its ledger row
-    (a run sync is the load that listed runs; sweeps and history are loads of their own)."""
-    table = "raw.wandb_history" if history else "raw.wandb_listings"
+def load_seconds(db: Path, project: str, *, table: str = "raw.wandb_listings") -> float:
+    """How long the project's latest load that wrote `table` took, by its ledger row (a
+    run sync is the load that listed runs; sweeps, history and artifacts are loads of
+    their own)."""
     with duckdb.connect(str(db), read_only=True) as con:
         (seconds,) = con.execute(
             f"""
@@ -211,7 +216,7 @@ def bench_history(runs: int, steps: int, latency: float, concurrency: int) -> di
         rows, digest = history_digest(db)
         return {
             "concurrency": concurrency,
-            "seconds": load_seconds(db, HISTORY_PROJECT, history=True),
+            "seconds": load_seconds(db, HISTORY_PROJECT, table="raw.wandb_history"),
             "rows": rows,
             "history_requests": sum(fake.received[op] for op in HISTORY_OPERATIONS),
             "peak_concurrent_requests": fake.peak_active,
@@ -220,73 +225,129 @@ def bench_history(runs: int, steps: int, latency: float, concurrency: int) -> di
         }
 
 
+def artifacts_digest(db: Path) -> tuple[int, str]:
+    """(rows, hash) of every stored run-artifact row."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute(
+            "select run_id, direction, artifact_id, record::varchar "
+            "from raw.wandb_run_artifacts order by all"
+        ).fetchall()
+    return len(rows), hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
+def bench_artifacts(runs: int, latency: float, concurrency: int) -> dict:
+    with FakeWandb() as fake, tempfile.TemporaryDirectory() as tmp:
+        for i in range(runs):
+            fake.add_run(ENTITY, PROJECT, make_run(i))
+        env = child_env(fake, Path(tmp), concurrency)
+        db = Path(tmp) / "bench.duckdb"
+        run_cli(env, "extract", f"{ENTITY}/{PROJECT}", "--db", str(db))  # no latency
+        fake.latency = latency
+        fake.reset_counters()
+        result = run_cli(env, "extract", f"{ENTITY}/{PROJECT}", "--artifacts", "--db", str(db))
+        rows, digest = artifacts_digest(db)
+        return {
+            "concurrency": concurrency,
+            "seconds": load_seconds(db, PROJECT, table="raw.wandb_artifact_fetches"),
+            "rows": rows,
+            "artifact_requests": fake.received["RunInputArtifacts"]
+            + fake.received["RunOutputArtifacts"],
+            "peak_concurrent_requests": fake.peak_active,
+            "digest": digest,
+            **result,
+        }
+
+
+def with_speedup(results: list[dict]) -> list[dict]:
+    """Each result's `speedup` over the first (the lowest concurrency)."""
+    for result in results:
+        result["speedup"] = round(results[0]["seconds"] / result["seconds"], 2)
+    return results
+
+
 def run_bench(
-    runs: int, history_runs: int, steps: int, latency_ms: float, levels: list[int]
+    runs: int,
+    history_runs: int,
+    steps: int,
+    latency_ms: float,
+    levels: list[int],
+    artifact_runs: int = 1_000,
+    parts: tuple[str, ...] = ("runs", "history", "artifacts"),
 ) -> dict:
     latency = latency_ms / 1000
     load_before = os.getloadavg()[0]
+    report: dict = {"latency_ms": latency_ms, "page_size": PAGE}
+    if "runs" in parts:
+        report |= _runs_part(runs, latency, levels)
+    if "history" in parts:
+        report |= _history_part(history_runs, steps, latency, levels)
+    if "artifacts" in parts:
+        results = with_speedup([bench_artifacts(artifact_runs, latency, c) for c in levels])
+        assert len({r["digest"] for r in results}) == 1, "raw.wandb_run_artifacts differ"
+        report |= {"artifact_runs": artifact_runs, "artifacts_results": results}
+    return report | {
+        "python": sys.version.split()[0],
+        "cpus": os.cpu_count(),
+        "load_average_before": round(load_before, 2),
+        "load_average_after": round(os.getloadavg()[0], 2),
+        "identical_raw_rows": True,
+    }
+
+
+def _history_part(runs: int, steps: int, latency: float, levels: list[int]) -> dict:
+    results = with_speedup([bench_history(runs, steps, latency, c) for c in levels])
+    assert len({h["digest"] for h in results}) == 1, "raw.wandb_history differ"
+    by_level = {h["concurrency"]: h for h in results}
+    targets = {"history_speedup_at_4": 3.5, "history_peak_rss_mib": 500}
+    met = {
+        "history_speedup_at_4": 4 in by_level
+        and by_level[4]["speedup"] >= targets["history_speedup_at_4"],
+        "history_peak_rss_mib": all(
+            h["python_peak_rss_mib"] < targets["history_peak_rss_mib"] for h in results
+        ),
+    }
+    return {
+        "history_runs": runs,
+        "steps": steps,
+        "history_targets": targets,
+        "history_targets_met": met,
+        "history_results": results,
+    }
+
+
+def _runs_part(runs: int, latency: float, levels: list[int]) -> dict:
     run_results = [bench_runs(runs, latency, c) for c in levels]
-    history_results = [bench_history(history_runs, steps, latency, c) for c in levels]
     # Identical raw rows at every concurrency, or the bench fails.
     assert len({r["digest"] for r in run_results}) == 1, "raw.wandb_runs differ"
-    assert len({h["digest"] for h in history_results}) == 1, "raw.wandb_history differ"
-    base_runs, base_history = run_results[0], history_results[0]
+    base_runs = run_results[0]
     for result in run_results:
         result["first_sync_speedup"] = round(
             base_runs["syncs"][0]["seconds"] / result["syncs"][0]["seconds"], 2
         )
-    for result in history_results:
-        result["speedup"] = round(base_history["seconds"] / result["seconds"], 2)
     changed = base_runs["changed"]
     by_level = {r["concurrency"]: r for r in run_results}
-    history_by_level = {h["concurrency"]: h for h in history_results}
     targets = {
         "first_sync_speedup_at_4": 3.5,
-        "history_speedup_at_4": 3.5,
-        "history_peak_rss_mib": 500,
         "no_change_max_runs_requests": requests_needed(runs, 0, PAGE),
         "one_percent_max_runs_requests": requests_needed(runs, changed, PAGE),
     }
     met = {
         "first_sync_speedup_at_4": 4 in by_level
         and by_level[4]["first_sync_speedup"] >= targets["first_sync_speedup_at_4"],
-        "history_speedup_at_4": 4 in history_by_level
-        and history_by_level[4]["speedup"] >= targets["history_speedup_at_4"],
-        "history_peak_rss_mib": all(
-            h["python_peak_rss_mib"] < targets["history_peak_rss_mib"] for h in history_results
-        ),
         "request_counts": all(
             r["syncs"][1]["runs_requests"] <= targets["no_change_max_runs_requests"]
             and r["syncs"][2]["runs_requests"] <= targets["one_percent_max_runs_requests"]
             for r in run_results
         ),
     }
-    return {
-        "latency_ms": latency_ms,
-        "runs": runs,
-        "history_runs": history_runs,
-        "steps": steps,
-        "page_size": PAGE,
-        "python": sys.version.split()[0],
-        "cpus": os.cpu_count(),
-        "load_average_before": round(load_before, 2),
-        "load_average_after": round(os.getloadavg()[0], 2),
-        "identical_raw_rows": True,
-        "targets": targets,
-        "targets_met": met,
-        "runs_results": run_results,
-        "history_results": history_results,
-    }
+    return {"runs": runs, "targets": targets, "targets_met": met, "runs_results": run_results}
 
 
 def print_table(report: dict) -> None:
-    print(
-        f"{report['latency_ms']:g} ms per request; {report['runs']} runs; "
-        f"{report['history_runs']} runs x {report['steps']} steps of history"
-    )
+    print(f"{report['latency_ms']:g} ms per request")
     print(f"{'step':<22} {'conc':>4} {'seconds':>8} {'requests':>8} {'speed-up':>8} "
           f"{'peak':>5} {'RSS MiB':>8}")  # fmt: skip
-    for result in report["runs_results"]:
+    for result in report.get("runs_results", []):
         for sync in result["syncs"]:
             speedup = result["first_sync_speedup"] if sync["scenario"] == "first sync" else ""
             print(
@@ -294,14 +355,17 @@ def print_table(report: dict) -> None:
                 f"{sync['graphql_requests']:>8} {speedup:>8} "
                 f"{sync['peak_concurrent_requests']:>5} {sync['python_peak_rss_mib']:>8}"
             )
-    for result in report["history_results"]:
-        print(
-            f"{'history pull':<22} {result['concurrency']:>4} {result['seconds']:>8.1f} "
-            f"{result['history_requests']:>8} {result['speedup']:>8} "
-            f"{result['peak_concurrent_requests']:>5} {result['python_peak_rss_mib']:>8}"
-        )
-    print(f"identical raw rows: {report['identical_raw_rows']}; targets met: "
-          f"{report['targets_met']}")  # fmt: skip
+    parts = (("history pull", "history_results", "history_requests"),
+             ("artifacts read", "artifacts_results", "artifact_requests"))  # fmt: skip
+    for step, key, requests in parts:
+        for result in report.get(key, []):
+            print(
+                f"{step:<22} {result['concurrency']:>4} {result['seconds']:>8.1f} "
+                f"{result[requests]:>8} {result['speedup']:>8} "
+                f"{result['peak_concurrent_requests']:>5} {result['python_peak_rss_mib']:>8}"
+            )
+    met = {**report.get("targets_met", {}), **report.get("history_targets_met", {})}
+    print(f"identical raw rows: {report['identical_raw_rows']}; targets met: {met}")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -310,11 +374,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=10_000)
     parser.add_argument("--history-runs", type=int, default=200)
     parser.add_argument("--steps", type=int, default=2_000)
+    parser.add_argument("--artifact-runs", type=int, default=1_000)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4, 8])
+    parser.add_argument("--only", nargs="+", choices=PARTS, default=list(PARTS))
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     report = run_bench(args.runs, args.history_runs, args.steps, args.latency_ms,
-                       args.concurrency)  # fmt: skip
+                       args.concurrency, args.artifact_runs, tuple(args.only))  # fmt: skip
+    if set(args.only) != set(PARTS) and args.out.exists():  # keep the parts not run
+        report = json.loads(args.out.read_text()) | report
     print_table(report)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")

@@ -6,7 +6,10 @@ they never were): in a steady state that is exactly the runs this sync heavy-fet
 runs and runs whose heartbeat or history moved), so an unchanged project costs no
 request; the first `--artifacts` sync of a warehouse reads every listed run once. Each
 run costs two requests (used, logged: the SDK has no query for several runs), plus one
-per further page.
+per further page. Up to WANDB_WAREHOUSE_CONCURRENCY runs are read at once on the fetch
+pool's threads (a run's two directions one after the other, so a run is stored whole or
+not at all); only this thread writes. A run that keeps getting HTTP 429 is read again
+from the start with fewer at once, as the pool does for every task.
 
 The read is a load of its own in the ledger (same invocation and mode as the run sync,
 no listing): `listed` counts the stale runs, `heavy_fetched` the runs read, `requests`
@@ -20,13 +23,14 @@ from __future__ import annotations
 import contextlib
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import duckdb
 from tqdm import tqdm
 
+from extract.sync.pool import FetchPool
 from extract.wandb_api.artifacts import RunGoneError, run_artifacts
 from extract.wandb_api.client import WandbClient
 from extract.wandb_api.config import public_url
@@ -46,13 +50,36 @@ class ArtifactSync:
     versions: int
     requests: int
     seconds: float
+    backoff: str = ""  # the pool's note if calls kept getting HTTP 429
 
     def summary(self) -> str:
         return (
             f"{self.entity}/{self.project} artifacts: runs stale {self.stale}, read "
             f"{self.read}, artifact versions {self.versions}, requests {self.requests}, "
-            f"{self.seconds:.1f} s"
+            f"{self.seconds:.1f} s{self.backoff}"
         )
+
+
+@dataclass(frozen=True)
+class RunArtifactsRead:
+    """A pool task: one run's used and logged artifact versions, as one ArtifactFetch
+    (nothing if the run is gone since the listing: the next sync sees it gone)."""
+
+    client: WandbClient
+    entity: str
+    project: str
+    run_id: str
+
+    def run(self) -> Iterator[ArtifactFetch]:
+        try:
+            used = run_artifacts(self.client, self.entity, self.project, self.run_id, "used")
+            logged = run_artifacts(self.client, self.entity, self.project, self.run_id, "logged")
+        except RunGoneError:
+            return
+        yield ArtifactFetch(self.run_id, datetime.now(UTC).isoformat(), used, logged)
+
+    def retry(self) -> RunArtifactsRead:
+        return self  # nothing was handed over: read both directions again
 
 
 def stale_runs(
@@ -95,6 +122,7 @@ def sync_artifacts(
         source=public_url(client.config.base_url),
     )
     read = versions = 0
+    backoff = ""
     pending: list[ArtifactFetch] = []
 
     def flush() -> None:
@@ -119,20 +147,23 @@ def sync_artifacts(
         dynamic_ncols=True,
     )
     try:
-        with bar:
+        with bar, FetchPool(client.config.concurrency) as pool:
             for run_id in targets:
-                try:
-                    used = run_artifacts(client, entity, project, run_id, "used")
-                    logged = run_artifacts(client, entity, project, run_id, "logged")
-                except RunGoneError:  # deleted since the listing: the next sync sees it gone
+                pool.submit(RunArtifactsRead(client, entity, project, run_id))
+            failure: BaseException | None = None
+            for event in pool.events():
+                if not event.done:
+                    pending.append(event.value)
+                    if len(pending) >= BATCH_RUNS:
+                        flush()
+                elif event.error is not None:
+                    failure = failure or event.error
+                elif not event.stopped:
                     bar.update(1)
-                    continue
-                fetched_at = datetime.now(UTC).isoformat()
-                pending.append(ArtifactFetch(run_id, fetched_at, used, logged))
-                if len(pending) >= BATCH_RUNS:
-                    flush()
-                bar.update(1)
             flush()
+            backoff = pool.backoff_note()
+            if failure is not None:
+                raise failure
         finish_load(con, load_id, status="ok", counts=counts(), listing_complete=False)
     except BaseException as exc:
         error = "interrupted" if isinstance(exc, KeyboardInterrupt) else str(exc)
@@ -157,4 +188,5 @@ def sync_artifacts(
         versions=versions,
         requests=client.requests - requests_before,
         seconds=time.monotonic() - started,
+        backoff=backoff,
     )

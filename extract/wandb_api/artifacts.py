@@ -38,10 +38,10 @@ def run_artifacts(
         )
         try:
             for page in pager.pages():
-                client.requests += 1
+                client.count_requests(1)
                 nodes.extend(page)
         except RunGoneError:
-            client.requests += 1
+            client.count_requests(1)
             gone = True
     if gone:  # raised here, outside the translation of SDK failures
         raise RunGoneError(f"run {entity}/{project}/{run_id} not found")

@@ -129,7 +129,7 @@ class WandbClient:
                 lazy=lazy,
             )
             for nodes in pager.pages():
-                self._count(1)
+                self.count_requests(1)
                 project_data = (pager.last_response or {}).get("project") or {}
                 yield Page(nodes=nodes, total=int(project_data.get("runCount") or 0))
 
@@ -156,13 +156,14 @@ class WandbClient:
         what = f"reading the history of {entity}/{project}/{run_id}"
         with self._translate(what, entity=entity, project=project):
             scan = _history_scan(self._api, entity, project, run_id, min_step, page_size)
-            self._count(2)  # RunHistoryKeys, RunParquetHistory
+            self.count_requests(2)  # RunHistoryKeys, RunParquetHistory
             try:
                 yield from scan
             finally:
-                self._count(max(0, scan.page_offset - min_step) // page_size)
+                self.count_requests(max(0, scan.page_offset - min_step) // page_size)
 
-    def _count(self, requests: int) -> None:
+    def count_requests(self, requests: int) -> None:
+        """Add calls made through `service_api()` (safe from several threads)."""
         with self._lock:
             self.requests += requests
 

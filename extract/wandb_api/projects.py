@@ -27,7 +27,7 @@ def list_projects(client: WandbClient, entity: str) -> Iterator[list[dict[str, A
     with client.translating(f"listing the projects of {entity}", entity=entity):
         pager = _project_nodes_pager(client.service_api(), entity, client.config.page_size)
         for nodes in pager.pages():
-            client.requests += 1
+            client.count_requests(1)
             yield [{name: node.get(name) for name in PROJECT_FIELDS} for node in nodes]
 
 

@@ -27,7 +27,7 @@ def list_sweeps(client: WandbClient, entity: str, project: str) -> Iterator[list
     with client.translating(what, entity=entity, project=project):
         pager = _sweep_nodes_pager(client.service_api(), entity, project, client.config.page_size)
         for nodes in pager.pages():
-            client.requests += 1
+            client.count_requests(1)
             yield nodes
 
 

@@ -229,6 +229,7 @@ def test_an_artifacts_failure_keeps_what_was_read(
     fake: FakeWandb, sync, db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("extract.sync.artifacts.BATCH_RUNS", 2)
+    monkeypatch.setenv("WANDB_WAREHOUSE_CONCURRENCY", "1")  # runs in order: which are kept
     with_artifacts(fake, 5)
     answer = fake.handlers["RunOutputArtifacts"]
 
@@ -250,6 +251,81 @@ def test_an_artifacts_failure_keeps_what_was_read(
     assert status == "failed"
     fake.handlers["RunOutputArtifacts"] = answer
     assert "artifacts: runs stale 2, read 2," in sync("lab/p", "--artifacts")
+
+
+def artifact_rows(db: Path) -> list[tuple]:
+    return query(
+        db,
+        "select run_id, direction, artifact_id, record::varchar from raw.wandb_run_artifacts "
+        "order by all",
+    )
+
+
+def test_artifacts_are_read_concurrently_with_the_same_requests_and_rows(
+    fake: FakeWandb, wandb_env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.setenv("WANDB_WAREHOUSE_PAGE_SIZE", str(PAGE))
+    with_artifacts(fake, 12)
+    fake.latency = 0.1
+    rows = {}
+    for concurrency in ("1", "4"):
+        monkeypatch.setenv("WANDB_WAREHOUSE_CONCURRENCY", concurrency)
+        target = tmp_path / f"c{concurrency}.duckdb"
+        assert main(["extract", "lab/p", "--db", str(target)]) == 0
+        fake.reset_counters()
+        assert main(["extract", "lab/p", "--artifacts", "--db", str(target)]) == 0
+        assert "artifacts: runs stale 12, read 12, artifact versions 18, requests 24," in (
+            capsys.readouterr().out
+        )
+        assert fake.received["RunInputArtifacts"] == fake.received["RunOutputArtifacts"] == 12
+        assert fake.peak_active == 1 if concurrency == "1" else 2 <= fake.peak_active <= 4
+        rows[concurrency] = artifact_rows(target)
+        assert [row[:2] for row in fetched_runs(target)] == [(f"r{i:04d}", 1) for i in range(12)]
+    assert rows["1"] == rows["4"] and len(rows["4"]) == 18
+
+
+def test_artifact_reads_back_off_on_429_and_store_each_run_once(
+    fake: FakeWandb, sync, db: Path
+) -> None:
+    # Two requests at once, four runs read at once: the runs refused past wandb-core's
+    # retries are read again, whole, with fewer at once.
+    with_artifacts(fake, 8)
+    sync("lab/p")
+    fake.latency = 0.5
+    fake.max_concurrent = 2
+    fake.retry_after = 0.1
+    fake.reset_counters()
+    out = sync("lab/p", "--artifacts")
+    assert "artifacts: runs stale 8, read 8, artifact versions 12," in out
+    assert "calls kept getting HTTP 429: retried with fewer at once" in out
+    assert fake.rejected["RunInputArtifacts"] + fake.rejected["RunOutputArtifacts"] >= 2
+    assert fake.peak_active <= 2
+    assert [row[:2] for row in fetched_runs(db)] == [(f"r{i:04d}", 1) for i in range(8)]
+
+
+def test_a_concurrent_artifacts_failure_keeps_every_run_read_whole(
+    fake: FakeWandb, sync, db: Path
+) -> None:
+    with_artifacts(fake, 20)
+    fake.latency = 0.05
+    answer = fake.handlers["RunOutputArtifacts"]
+
+    def refuses_r0009(server: FakeWandb, request: Request) -> dict:
+        if request.variables.get("run") == "r0009":
+            raise GraphQLError("internal error")
+        return answer(server, request)
+
+    fake.handlers["RunOutputArtifacts"] = refuses_r0009
+    err = sync("lab/p", "--artifacts", expect=1)
+    (line,) = err.strip().splitlines()
+    assert "while reading the logged artifacts of lab/p/r0009" in line
+    kept = [row[0] for row in fetched_runs(db)]
+    assert "r0009" not in kept and 9 <= len(kept) < 20  # r0000-r0008 went out before it
+    # every run kept is whole: its used and logged versions, once
+    assert all(row[1:3] == (1, 1) for row in fetched_runs(db))
+    fake.handlers["RunOutputArtifacts"] = answer
+    out = sync("lab/p", "--artifacts")
+    assert f"artifacts: runs stale {20 - len(kept)}, read {20 - len(kept)}," in out
 
 
 def test_stale_runs_rule() -> None:
