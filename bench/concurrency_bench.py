@@ -25,6 +25,7 @@ replace theirs in that file and the others are kept.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -32,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -176,12 +178,17 @@ def history_digest(db: Path) -> tuple[int, str]:
     return rows, digest.hexdigest()
 
 
-def bench_runs(runs: int, latency: float, concurrency: int) -> dict:
+@contextlib.contextmanager
+def runs_workspace(runs: int, concurrency: int) -> Iterator[tuple[FakeWandb, dict, Path]]:
+    """A fake server holding `runs` bench runs, the child's environment and a warehouse."""
     with FakeWandb() as fake, tempfile.TemporaryDirectory() as tmp:
         for i in range(runs):
             fake.add_run(ENTITY, PROJECT, make_run(i))
-        env = child_env(fake, Path(tmp), concurrency)
-        db = Path(tmp) / "bench.duckdb"
+        yield fake, child_env(fake, Path(tmp), concurrency), Path(tmp) / "bench.duckdb"
+
+
+def bench_runs(runs: int, latency: float, concurrency: int) -> dict:
+    with runs_workspace(runs, concurrency) as (fake, env, db):
         fake.latency = latency
         syncs = []
         for name in ("first sync", "no change", "1% changed"):
@@ -236,11 +243,7 @@ def artifacts_digest(db: Path) -> tuple[int, str]:
 
 
 def bench_artifacts(runs: int, latency: float, concurrency: int) -> dict:
-    with FakeWandb() as fake, tempfile.TemporaryDirectory() as tmp:
-        for i in range(runs):
-            fake.add_run(ENTITY, PROJECT, make_run(i))
-        env = child_env(fake, Path(tmp), concurrency)
-        db = Path(tmp) / "bench.duckdb"
+    with runs_workspace(runs, concurrency) as (fake, env, db):
         run_cli(env, "extract", f"{ENTITY}/{PROJECT}", "--db", str(db))  # no latency
         fake.latency = latency
         fake.reset_counters()

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from fake_wandb import FakeArtifact, FakeSweep, FakeWandb, GraphQLError, Request
+from fake_wandb import FakeArtifact, FakeSweep, FakeWandb, GraphQLError, Handler, Request
 from test_extract import PAGE, populate, query
 
 from extract.cli import main
@@ -225,20 +225,26 @@ def test_a_run_gone_before_its_artifacts_is_skipped(fake: FakeWandb, sync, db: P
     assert [row[0] for row in fetched_runs(db)] == ["r0000", "r0002"]
 
 
+def refuse_logged_artifacts(fake: FakeWandb, run_id: str) -> Handler:
+    """Answer the run's `RunOutputArtifacts` with a GraphQL error; the handler replaced."""
+    answer = fake.handlers["RunOutputArtifacts"]
+
+    def refuses(server: FakeWandb, request: Request) -> dict:
+        if request.variables.get("run") == run_id:
+            raise GraphQLError("internal error")
+        return answer(server, request)
+
+    fake.handlers["RunOutputArtifacts"] = refuses
+    return answer
+
+
 def test_an_artifacts_failure_keeps_what_was_read(
     fake: FakeWandb, sync, db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("extract.sync.artifacts.BATCH_RUNS", 2)
     monkeypatch.setenv("WANDB_WAREHOUSE_CONCURRENCY", "1")  # runs in order: which are kept
     with_artifacts(fake, 5)
-    answer = fake.handlers["RunOutputArtifacts"]
-
-    def refuses_r0003(server: FakeWandb, request: Request) -> dict:
-        if request.variables.get("run") == "r0003":
-            raise GraphQLError("internal error")
-        return answer(server, request)
-
-    fake.handlers["RunOutputArtifacts"] = refuses_r0003
+    answer = refuse_logged_artifacts(fake, "r0003")
     err = sync("lab/p", "--artifacts", expect=1)
     assert "while reading the logged artifacts of lab/p/r0003 (input: internal error" in err
     # r0000 and r0001 were one committed batch; r0002 was read and is kept too.
@@ -308,14 +314,7 @@ def test_a_concurrent_artifacts_failure_keeps_every_run_read_whole(
 ) -> None:
     with_artifacts(fake, 20)
     fake.latency = 0.05
-    answer = fake.handlers["RunOutputArtifacts"]
-
-    def refuses_r0009(server: FakeWandb, request: Request) -> dict:
-        if request.variables.get("run") == "r0009":
-            raise GraphQLError("internal error")
-        return answer(server, request)
-
-    fake.handlers["RunOutputArtifacts"] = refuses_r0009
+    answer = refuse_logged_artifacts(fake, "r0009")
     err = sync("lab/p", "--artifacts", expect=1)
     (line,) = err.strip().splitlines()
     assert "while reading the logged artifacts of lab/p/r0009" in line
