@@ -274,3 +274,86 @@ def changes_per_load(rows: list[Row]) -> Spec:
         )
     )
     return _spec(chart)
+
+
+SWEEP_STATES = (
+    "running",
+    "finished",
+    "crashed",
+    "failed",
+    "killed",
+    "preempting",
+    "preempted",
+    "pending",
+)
+DIRECTION_COLOURS = {"used": "#3b75af", "logged": "#4c9a2a"}
+
+
+def sweep_runs(rows: list[Row]) -> Spec:
+    data = [
+        {
+            "sweep": f"{r['sweep_name'] or r['sweep_id']} ({r['sweep_id']})",
+            "state": state,
+            "runs": r[f"{state}_runs"],
+            "sweep_runs": r["runs"],
+            "best": f"{r['best_run_name']}: {r['best_metric_value']:,.6g}"
+            if r["best_run_name"] is not None and r["best_metric_value"] is not None
+            else "",
+        }
+        for r in rows
+        for state in SWEEP_STATES
+        if r[f"{state}_runs"]
+    ]
+    sweeps = list(dict.fromkeys(d["sweep"] for d in data))
+    chart = (
+        alt.Chart(alt.Data(values=data), width=WIDTH)
+        .mark_bar()
+        .encode(
+            y=alt.Y("sweep:N", sort=sweeps, title=None, axis=alt.Axis(labelLimit=320)),
+            x=alt.X("runs:Q", stack="zero", title="runs the sweep launched"),
+            color=alt.Color("state:N", scale=_colour_scale(list(SWEEP_STATES), STATE_COLOURS)),
+            order=alt.Order("runs:Q", sort="descending"),
+            tooltip=[
+                alt.Tooltip("sweep:N"),
+                alt.Tooltip("state:N"),
+                alt.Tooltip("runs:Q", format=","),
+                alt.Tooltip("sweep_runs:Q", format=",", title="runs of the sweep"),
+                alt.Tooltip("best:N", title="best run"),
+            ],
+        )
+    )
+    return _spec(chart)
+
+
+def artifact_types(rows: list[Row]) -> Spec:
+    data = [
+        {
+            "type": r["artifact_type"],
+            "direction": r["direction"],
+            "versions": r["artifact_versions"],
+            "runs": r["runs"],
+        }
+        for r in rows
+    ]
+    chart = (
+        alt.Chart(alt.Data(values=data), width=WIDTH)
+        .mark_bar()
+        .encode(
+            y=alt.Y("type:N", title=None),
+            yOffset=alt.YOffset("direction:N"),
+            x=alt.X("versions:Q", title="artifact versions"),
+            color=alt.Color(
+                "direction:N",
+                scale=alt.Scale(
+                    domain=list(DIRECTION_COLOURS), range=list(DIRECTION_COLOURS.values())
+                ),
+            ),
+            tooltip=[
+                alt.Tooltip("type:N"),
+                alt.Tooltip("direction:N"),
+                alt.Tooltip("versions:Q", format=",", title="artifact versions"),
+                alt.Tooltip("runs:Q", format=",", title="runs"),
+            ],
+        )
+    )
+    return _spec(chart)

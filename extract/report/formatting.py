@@ -35,6 +35,20 @@ def seconds(value: float | None) -> str:
     return "" if value is None else f"{value:,.0f} s"
 
 
+def size(value: int | float | None) -> str:
+    """Bytes in binary units (303759360 -> 289.7 MiB)."""
+    if value is None:
+        return ""
+    if abs(value) < 1024:
+        return f"{value:,.0f} B"
+    amount = value / 1024
+    for unit in ("KiB", "MiB", "GiB"):
+        if abs(amount) < 1024:
+            return f"{amount:,.1f} {unit}"
+        amount /= 1024
+    return f"{amount:,.1f} TiB"
+
+
 def load_label(load_number: int, as_of: dt.datetime | None) -> str:
     return f"load {load_number} ({moment(as_of)})" if as_of else f"load {load_number}"
 

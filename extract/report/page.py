@@ -120,6 +120,35 @@ TOP_CHANGES_COLUMNS = (
     _counted("runs", "changes"),
     Column("first seen", "first_seen", fmt.moment),
 )
+SWEEP_COLUMNS = (
+    Column("sweep", "sweep_name"),
+    Column("id", "sweep_id"),
+    Column("method", "sweep_method"),
+    Column("state", "sweep_state"),
+    Column("metric", "metric_name"),
+    Column("goal", "metric_goal"),
+    _counted("runs", "runs"),
+    _counted("finished", "finished_runs"),
+    _counted("running", "running_runs"),
+    _counted("with the metric", "runs_with_metric"),
+    Column("best run", "best_run_name"),
+    Column("best value", "best_metric_value", numeric=True),
+    Column("created", "created_at", fmt.moment),
+)
+ARTIFACT_TYPE_COLUMNS = (
+    Column("type", "artifact_type"),
+    Column("direction", "direction"),
+    _counted("artifact versions", "artifact_versions"),
+    _counted("runs", "runs"),
+    Column("total size", "size_bytes", fmt.size, numeric=True),
+)
+MOST_USED_COLUMNS = (
+    Column("artifact version", "artifact_version"),
+    Column("type", "artifact_type"),
+    _counted("runs using it", "using_runs"),
+    Column("logged by run", "logged_by_run_name"),
+    Column("size", "size_bytes", fmt.size, numeric=True),
+)
 
 FLAG_RULES = {
     "finished_without_progress": "finished, but its history ends below the minimum step "
@@ -251,6 +280,8 @@ SECTIONS = {
     "pair-agreement": "Config against summary",
     "run-progress": "Run progress flags",
     "changes": "Changes per load",
+    "sweeps": "Sweeps and their best runs",
+    "artifacts": "Artifacts used and logged",
 }
 
 
@@ -362,6 +393,13 @@ def _top_changes(page: _Page, project: tuple[str, str]) -> None:
         page.table(q.TOP_CHANGES, project, TOP_CHANGES_COLUMNS, top, label)
 
 
+def _most_used_artifacts(page: _Page, project: tuple[str, str]) -> None:
+    used = page.data.for_project(q.MOST_USED_ARTIFACTS, project)
+    if used:
+        label = "Most used artifact versions: " + _listed(used, "used_versions", "versions")
+        page.table(q.MOST_USED_ARTIFACTS, project, MOST_USED_COLUMNS, used, label)
+
+
 def _sections(page: _Page) -> None:
     _section(
         page,
@@ -441,6 +479,31 @@ def _sections(page: _Page) -> None:
         "No load that listed runs.",
         lists=_top_changes,
         list_queries=(q.TOP_CHANGES,),
+    )
+    _section(
+        page,
+        "sweeps",
+        "Each sweep's runs by state, and its best run by the sweep's own metric and goal "
+        f"(<code>marts.sweeps</code>; the {q.LISTED_SWEEPS} most recent sweeps of a "
+        "project). Synced by every <code>extract</code>.",
+        q.SWEEPS,
+        charts.sweep_runs,
+        SWEEP_COLUMNS,
+        "No sweeps in this project.",
+        drawable=lambda rows: any(r["runs"] for r in rows),
+    )
+    _section(
+        page,
+        "artifacts",
+        "The artifact versions the project's runs used and logged, by type "
+        "(<code>marts.artifact_lineage</code>), and the versions most used. Synced by "
+        "<code>extract --artifacts</code>.",
+        q.ARTIFACT_TYPES,
+        charts.artifact_types,
+        ARTIFACT_TYPE_COLUMNS,
+        "No artifacts read for this project (sync with --artifacts).",
+        lists=_most_used_artifacts,
+        list_queries=(q.MOST_USED_ARTIFACTS,),
     )
 
 

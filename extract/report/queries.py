@@ -14,6 +14,10 @@ from dataclasses import dataclass
 LISTED_RUNS = 200
 # Most frequent changes listed per project.
 LISTED_CHANGES = 20
+# Sweeps drawn and listed per project (the most recently created).
+LISTED_SWEEPS = 40
+# Artifact versions listed per project (the most used by its runs).
+LISTED_ARTIFACTS = 20
 
 # The relations the report reads; a warehouse without them has not been built.
 REQUIRED_RELATIONS = (
@@ -25,6 +29,9 @@ REQUIRED_RELATIONS = (
     "marts.column_pair_overlap",
     "marts.run_progress",
     "marts.run_changes",
+    "marts.sweeps",
+    "marts.artifact_lineage",
+    "marts.artifact_versions",
     "staging.stg_wandb__loads",
 )
 
@@ -391,6 +398,124 @@ qualify row_number() over (
 order by entity, project, changes desc, field, old_value, new_value""",
 )
 
+SWEEPS = Query(
+    "sweeps",
+    f"""\
+-- Per project: its {LISTED_SWEEPS} most recently created sweeps, their runs by state and
+-- the best run by the sweep's own metric and goal (marts.sweeps).
+select
+    entity,
+    project,
+    sweep_id,
+    sweep_name,
+    sweep_method,
+    sweep_state,
+    metric_name,
+    metric_goal,
+    runs,
+    running_runs,
+    finished_runs,
+    crashed_runs,
+    failed_runs,
+    killed_runs,
+    preempting_runs,
+    preempted_runs,
+    pending_runs,
+    runs_with_metric,
+    best_run_id,
+    best_run_name,
+    best_metric_value,
+    created_at,
+    count(*) over (partition by entity, project) as project_sweeps
+from marts.sweeps
+qualify row_number() over (
+    partition by entity, project order by created_at desc nulls last, sweep_id
+) <= {LISTED_SWEEPS}
+order by entity, project, created_at desc nulls last, sweep_id""",
+)
+
+ARTIFACT_TYPES = Query(
+    "artifact_types",
+    """\
+-- Per project, artifact type and direction: the artifact versions its runs used or
+-- logged, the runs that did, and the versions' total size (marts.artifact_lineage).
+with
+
+versions as (
+
+    select distinct entity, project, artifact_type, direction, artifact_id, size_bytes
+    from marts.artifact_lineage
+
+),
+
+runs as (
+
+    select
+        entity,
+        project,
+        artifact_type,
+        direction,
+        count(distinct run_id) as runs
+    from marts.artifact_lineage
+    group by entity, project, artifact_type, direction
+
+)
+
+select
+    versions.entity,
+    versions.project,
+    versions.artifact_type,
+    versions.direction,
+    count(*) as artifact_versions,
+    any_value(runs.runs) as runs,
+    sum(versions.size_bytes) as size_bytes
+from versions
+inner join runs using (entity, project, artifact_type, direction)
+group by versions.entity, versions.project, versions.artifact_type, versions.direction
+order by versions.entity, versions.project, versions.artifact_type, versions.direction""",
+)
+
+MOST_USED_ARTIFACTS = Query(
+    "most_used_artifacts",
+    f"""\
+-- Per project: the {LISTED_ARTIFACTS} artifact versions most used by its runs, and the run
+-- that logged each (marts.artifact_lineage, marts.artifact_versions).
+with
+
+used as (
+
+    select
+        entity,
+        project,
+        artifact_id,
+        any_value(artifact_version) as artifact_version,
+        any_value(artifact_type) as artifact_type,
+        count(distinct run_id) as using_runs
+    from marts.artifact_lineage
+    where direction = 'used'
+    group by entity, project, artifact_id
+
+)
+
+select
+    used.entity,
+    used.project,
+    used.artifact_version,
+    used.artifact_type,
+    used.using_runs,
+    versions.logged_by_run_name,
+    versions.logged_by_run_id,
+    versions.size_bytes,
+    count(*) over (partition by used.entity, used.project) as used_versions
+from used
+left join marts.artifact_versions as versions using (artifact_id)
+qualify row_number() over (
+    partition by used.entity, used.project
+    order by used.using_runs desc, used.artifact_version
+) <= {LISTED_ARTIFACTS}
+order by used.entity, used.project, used.using_runs desc, used.artifact_version""",
+)
+
 ALL_QUERIES = (
     AS_OF,
     STATE_MIX,
@@ -402,4 +527,7 @@ ALL_QUERIES = (
     FLAGGED_RUNS,
     CHANGES_PER_LOAD,
     TOP_CHANGES,
+    SWEEPS,
+    ARTIFACT_TYPES,
+    MOST_USED_ARTIFACTS,
 )

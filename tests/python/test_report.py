@@ -26,6 +26,8 @@ SECTIONS = (
     "pair-agreement",
     "run-progress",
     "changes",
+    "sweeps",
+    "artifacts",
 )
 PROJECT = "datadecide-lab/ft-small-lm"
 FLAGS = (
@@ -388,3 +390,57 @@ def test_changes_per_load_equal_the_mart(
         )
     }
     assert shown == counted == {1: (0, 0), 2: (135, 0)}
+
+
+@needs_chromium
+def test_sweeps_equal_the_mart(rendered: Rendered, sample_con: duckdb.DuckDBPyConnection) -> None:
+    shown = {
+        r["id"]: (
+            number(r["runs"]),
+            number(r["finished"]),
+            number(r["with the metric"]),
+            r["best run"],
+            r["best value"],
+        )
+        for r in rendered.table("sweeps")
+    }
+    expected = {
+        sweep_id: (runs, finished, with_metric, best or "", f"{value:,.6g}" if value else "")
+        for sweep_id, runs, finished, with_metric, best, value in query(
+            sample_con,
+            "select sweep_id, runs, finished_runs, runs_with_metric, best_run_name, "
+            "best_metric_value from marts.sweeps",
+        )
+    }
+    assert shown == expected and len(shown) == 5
+    assert shown["z0evw2q0"][3] == "250826-152229_prod_150M_mix_finetune_lr2e-05_s2"
+
+
+@needs_chromium
+def test_artifacts_by_type_and_most_used_equal_the_lineage(
+    rendered: Rendered, sample_con: duckdb.DuckDBPyConnection
+) -> None:
+    lineage = query(
+        sample_con,
+        "select artifact_type, direction, artifact_id, artifact_version, run_id "
+        "from marts.artifact_lineage",
+    )
+    versions: dict[tuple[str, str], set[str]] = {}
+    runs: dict[tuple[str, str], set[str]] = {}
+    users: dict[str, set[str]] = {}
+    for kind, direction, artifact_id, version, run_id in lineage:
+        versions.setdefault((kind, direction), set()).add(artifact_id)
+        runs.setdefault((kind, direction), set()).add(run_id)
+        if direction == "used":
+            users.setdefault(version, set()).add(run_id)
+    shown = {
+        (r["type"], r["direction"]): (number(r["artifact versions"]), number(r["runs"]))
+        for r in rendered.table("artifact_types")
+    }
+    assert shown == {key: (len(versions[key]), len(runs[key])) for key in versions}
+    most_used = [
+        (r["artifact version"], number(r["runs using it"]))
+        for r in rendered.table("most_used_artifacts")
+    ]
+    ranked = sorted(((v, len(r)) for v, r in users.items()), key=lambda x: (-x[1], x[0]))
+    assert most_used == ranked[:20]

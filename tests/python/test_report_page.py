@@ -12,6 +12,7 @@ import pytest
 from chromium import CHROMIUM, Chromium
 
 from extract.report import queries as q
+from extract.report.charts import SWEEP_STATES
 from extract.report.data import ReportData, Row
 from extract.report.page import render_page
 
@@ -143,6 +144,50 @@ def project_rows(entity: str, project: str) -> dict[str, list[Row]]:
             }
         ],
         q.TOP_CHANGES.name: [],
+        q.SWEEPS.name: [
+            key
+            | {
+                "sweep_id": f"s{i}",
+                "sweep_name": HOSTILE,
+                "sweep_method": "grid",
+                "sweep_state": "FINISHED",
+                "metric_name": HOSTILE,
+                "metric_goal": "minimize",
+                "runs": 3,
+                "runs_with_metric": 2,
+                "best_run_id": "r0",
+                "best_run_name": HOSTILE,
+                "best_metric_value": 0.25,
+                "created_at": AT,
+                "project_sweeps": 50,
+            }
+            | {f"{state}_runs": 0 for state in SWEEP_STATES}
+            | {"finished_runs": 2, "crashed_runs": 1}
+            for i in range(2)
+        ],
+        q.ARTIFACT_TYPES.name: [
+            key
+            | {
+                "artifact_type": HOSTILE,
+                "direction": direction,
+                "artifact_versions": 4,
+                "runs": 3,
+                "size_bytes": 5 * 2**30,
+            }
+            for direction in ("used", "logged")
+        ],
+        q.MOST_USED_ARTIFACTS.name: [
+            key
+            | {
+                "artifact_version": f"{HOSTILE}:v0",
+                "artifact_type": HOSTILE,
+                "using_runs": 3,
+                "logged_by_run_name": None,
+                "logged_by_run_id": None,
+                "size_bytes": 512,
+                "used_versions": 30,
+            }
+        ],
     }
 
 
@@ -172,6 +217,8 @@ def test_long_lists_say_how_many_more(page: Path) -> None:
     html = page.read_text()
     assert "stale_running: 2 of 1,500 runs shown, 1,498 more in the mart" in html
     assert "Divergent runs, per pair: 2 rows" in html
+    assert "Most used artifact versions: 1 of 30 versions shown, 29 more in the mart" in html
+    assert "5.0 GiB" in html and "512 B" in html
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM} (docs/report.md)")
@@ -187,5 +234,5 @@ def test_page_draws_in_chromium(page: Path) -> None:
         errors = browser.events.console_errors
     assert state == "all" and errors == []
     assert alerts == 0
-    # Six sections, two projects; the tag chart of three groups is one concatenated chart.
-    assert charts == [1] * 12
+    # Eight sections, two projects; the tag chart of three groups is one concatenated chart.
+    assert charts == [1] * 16
