@@ -36,6 +36,16 @@ def _spec(chart: alt.TopLevelMixin) -> Spec:
     return chart.configure_view(stroke=None).to_dict()
 
 
+def _bars(data: list[dict[str, Any]], **encoding: Any) -> Spec:
+    """A bar chart of `data` (inlined in the spec), page-wide, encoded as given."""
+    return _spec(alt.Chart(alt.Data(values=data), width=WIDTH).mark_bar().encode(**encoding))
+
+
+def _fixed_scale(colours: dict[str, str]) -> alt.Scale:
+    """The values in `colours`, in its order and colours."""
+    return alt.Scale(domain=list(colours), range=list(colours.values()))
+
+
 def _colour_scale(values: list[str], colours: dict[str, str]) -> alt.Scale:
     present = list(dict.fromkeys(values))
     known = [v for v in present if v in colours]
@@ -61,24 +71,20 @@ def state_mix(rows: list[Row]) -> Spec:
     ]
     groups = list(dict.fromkeys(d["group"] for d in data))
     states = [d["state"] for d in data]
-    chart = (
-        alt.Chart(alt.Data(values=data), width=WIDTH)
-        .mark_bar()
-        .encode(
-            y=alt.Y("group:N", sort=groups, title=rows[0]["split_name"] if rows else None),
-            x=alt.X("share:Q", stack="zero", axis=alt.Axis(format="%"), title="share of group"),
-            color=alt.Color("state:N", scale=_colour_scale(states, STATE_COLOURS)),
-            order=alt.Order("runs:Q", sort="descending"),
-            tooltip=[
-                alt.Tooltip("group:N"),
-                alt.Tooltip("state:N"),
-                alt.Tooltip("runs:Q", format=","),
-                alt.Tooltip("group_runs:Q", format=",", title="runs in group"),
-                alt.Tooltip("share_text:N", title="share of group"),
-            ],
-        )
+    return _bars(
+        data,
+        y=alt.Y("group:N", sort=groups, title=rows[0]["split_name"] if rows else None),
+        x=alt.X("share:Q", stack="zero", axis=alt.Axis(format="%"), title="share of group"),
+        color=alt.Color("state:N", scale=_colour_scale(states, STATE_COLOURS)),
+        order=alt.Order("runs:Q", sort="descending"),
+        tooltip=[
+            alt.Tooltip("group:N"),
+            alt.Tooltip("state:N"),
+            alt.Tooltip("runs:Q", format=","),
+            alt.Tooltip("group_runs:Q", format=",", title="runs in group"),
+            alt.Tooltip("share_text:N", title="share of group"),
+        ],
     )
-    return _spec(chart)
 
 
 def tag_prevalence(rows: list[Row]) -> Spec:
@@ -191,27 +197,23 @@ def pair_agreement(rows: list[Row]) -> Spec:
         for outcome in ("matching", "divergent")
     ]
     pairs = list(dict.fromkeys(d["pair"] for d in data))
-    chart = (
-        alt.Chart(alt.Data(values=data), width=WIDTH)
-        .mark_bar()
-        .encode(
-            y=alt.Y("pair:N", sort=pairs, title=None, axis=alt.Axis(labelLimit=320)),
-            x=alt.X("runs:Q", stack="zero", title="runs holding both values"),
-            color=alt.Color(
-                "outcome:N",
-                scale=alt.Scale(domain=list(MATCH_COLOURS), range=list(MATCH_COLOURS.values())),
-            ),
-            order=alt.Order("outcome:N", sort="descending"),
-            tooltip=[
-                alt.Tooltip("pair:N"),
-                alt.Tooltip("outcome:N"),
-                alt.Tooltip("runs:Q", format=","),
-                alt.Tooltip("shared:Q", format=",", title="runs holding both"),
-                alt.Tooltip("rate:N", title="match rate"),
-            ],
-        )
+    return _bars(
+        data,
+        y=alt.Y("pair:N", sort=pairs, title=None, axis=alt.Axis(labelLimit=320)),
+        x=alt.X("runs:Q", stack="zero", title="runs holding both values"),
+        color=alt.Color(
+            "outcome:N",
+            scale=_fixed_scale(MATCH_COLOURS),
+        ),
+        order=alt.Order("outcome:N", sort="descending"),
+        tooltip=[
+            alt.Tooltip("pair:N"),
+            alt.Tooltip("outcome:N"),
+            alt.Tooltip("runs:Q", format=","),
+            alt.Tooltip("shared:Q", format=",", title="runs holding both"),
+            alt.Tooltip("rate:N", title="match rate"),
+        ],
     )
-    return _spec(chart)
 
 
 def flag_counts(rows: list[Row]) -> Spec:
@@ -225,22 +227,18 @@ def flag_counts(rows: list[Row]) -> Spec:
         for r in rows
     ]
     flags = list(dict.fromkeys(d["flag"] for d in data))
-    chart = (
-        alt.Chart(alt.Data(values=data), width=WIDTH)
-        .mark_bar()
-        .encode(
-            y=alt.Y("flag:N", sort=flags, title=None, axis=alt.Axis(labelLimit=240)),
-            x=alt.X("runs:Q", stack="zero", title="flagged runs"),
-            color=alt.Color("group:N", title="group"),
-            tooltip=[
-                alt.Tooltip("flag:N"),
-                alt.Tooltip("group:N"),
-                alt.Tooltip("runs:Q", format=",", title="flagged runs"),
-                alt.Tooltip("group_runs:Q", format=",", title="runs in group"),
-            ],
-        )
+    return _bars(
+        data,
+        y=alt.Y("flag:N", sort=flags, title=None, axis=alt.Axis(labelLimit=240)),
+        x=alt.X("runs:Q", stack="zero", title="flagged runs"),
+        color=alt.Color("group:N", title="group"),
+        tooltip=[
+            alt.Tooltip("flag:N"),
+            alt.Tooltip("group:N"),
+            alt.Tooltip("runs:Q", format=",", title="flagged runs"),
+            alt.Tooltip("group_runs:Q", format=",", title="runs in group"),
+        ],
     )
-    return _spec(chart)
 
 
 def changes_per_load(rows: list[Row]) -> Spec:
@@ -255,25 +253,21 @@ def changes_per_load(rows: list[Row]) -> Spec:
         for field, column in (("tags", "tag_changes"), ("state", "state_changes"))
     ]
     loads = list(dict.fromkeys(d["load"] for d in data))
-    chart = (
-        alt.Chart(alt.Data(values=data), width=WIDTH)
-        .mark_bar()
-        .encode(
-            y=alt.Y("load:N", sort=loads, title=None, axis=alt.Axis(labelLimit=260)),
-            x=alt.X("changes:Q", stack="zero", title="changes stored by the load"),
-            color=alt.Color(
-                "field:N",
-                scale=alt.Scale(domain=list(FIELD_COLOURS), range=list(FIELD_COLOURS.values())),
-            ),
-            tooltip=[
-                alt.Tooltip("load:N"),
-                alt.Tooltip("field:N"),
-                alt.Tooltip("changes:Q", format=","),
-                alt.Tooltip("runs:Q", format=",", title="runs changed by the load"),
-            ],
-        )
+    return _bars(
+        data,
+        y=alt.Y("load:N", sort=loads, title=None, axis=alt.Axis(labelLimit=260)),
+        x=alt.X("changes:Q", stack="zero", title="changes stored by the load"),
+        color=alt.Color(
+            "field:N",
+            scale=_fixed_scale(FIELD_COLOURS),
+        ),
+        tooltip=[
+            alt.Tooltip("load:N"),
+            alt.Tooltip("field:N"),
+            alt.Tooltip("changes:Q", format=","),
+            alt.Tooltip("runs:Q", format=",", title="runs changed by the load"),
+        ],
     )
-    return _spec(chart)
 
 
 SWEEP_STATES = (
@@ -305,24 +299,20 @@ def sweep_runs(rows: list[Row]) -> Spec:
         if r[f"{state}_runs"]
     ]
     sweeps = list(dict.fromkeys(d["sweep"] for d in data))
-    chart = (
-        alt.Chart(alt.Data(values=data), width=WIDTH)
-        .mark_bar()
-        .encode(
-            y=alt.Y("sweep:N", sort=sweeps, title=None, axis=alt.Axis(labelLimit=320)),
-            x=alt.X("runs:Q", stack="zero", title="runs the sweep launched"),
-            color=alt.Color("state:N", scale=_colour_scale(list(SWEEP_STATES), STATE_COLOURS)),
-            order=alt.Order("runs:Q", sort="descending"),
-            tooltip=[
-                alt.Tooltip("sweep:N"),
-                alt.Tooltip("state:N"),
-                alt.Tooltip("runs:Q", format=","),
-                alt.Tooltip("sweep_runs:Q", format=",", title="runs of the sweep"),
-                alt.Tooltip("best:N", title="best run"),
-            ],
-        )
+    return _bars(
+        data,
+        y=alt.Y("sweep:N", sort=sweeps, title=None, axis=alt.Axis(labelLimit=320)),
+        x=alt.X("runs:Q", stack="zero", title="runs the sweep launched"),
+        color=alt.Color("state:N", scale=_colour_scale(list(SWEEP_STATES), STATE_COLOURS)),
+        order=alt.Order("runs:Q", sort="descending"),
+        tooltip=[
+            alt.Tooltip("sweep:N"),
+            alt.Tooltip("state:N"),
+            alt.Tooltip("runs:Q", format=","),
+            alt.Tooltip("sweep_runs:Q", format=",", title="runs of the sweep"),
+            alt.Tooltip("best:N", title="best run"),
+        ],
     )
-    return _spec(chart)
 
 
 def artifact_types(rows: list[Row]) -> Spec:
@@ -335,25 +325,16 @@ def artifact_types(rows: list[Row]) -> Spec:
         }
         for r in rows
     ]
-    chart = (
-        alt.Chart(alt.Data(values=data), width=WIDTH)
-        .mark_bar()
-        .encode(
-            y=alt.Y("type:N", title=None),
-            yOffset=alt.YOffset("direction:N"),
-            x=alt.X("versions:Q", title="artifact versions"),
-            color=alt.Color(
-                "direction:N",
-                scale=alt.Scale(
-                    domain=list(DIRECTION_COLOURS), range=list(DIRECTION_COLOURS.values())
-                ),
-            ),
-            tooltip=[
-                alt.Tooltip("type:N"),
-                alt.Tooltip("direction:N"),
-                alt.Tooltip("versions:Q", format=",", title="artifact versions"),
-                alt.Tooltip("runs:Q", format=",", title="runs"),
-            ],
-        )
+    return _bars(
+        data,
+        y=alt.Y("type:N", title=None),
+        yOffset=alt.YOffset("direction:N"),
+        x=alt.X("versions:Q", title="artifact versions"),
+        color=alt.Color("direction:N", scale=_fixed_scale(DIRECTION_COLOURS)),
+        tooltip=[
+            alt.Tooltip("type:N"),
+            alt.Tooltip("direction:N"),
+            alt.Tooltip("versions:Q", format=",", title="artifact versions"),
+            alt.Tooltip("runs:Q", format=",", title="runs"),
+        ],
     )
-    return _spec(chart)
