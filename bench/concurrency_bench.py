@@ -44,7 +44,7 @@ from extract.warehouse.database import PROJECT_ROOT
 sys.path.insert(0, str(PROJECT_ROOT / "tests" / "python"))
 from fake_wandb import FakeWandb
 
-from bench.extract_bench import change_one_percent, make_run
+from bench.extract_bench import ARTIFACT_OPERATIONS, change_one_percent, make_run
 from bench.history_bench import add_runs
 
 RESULTS = Path(__file__).resolve().parent / "results" / "concurrency.json"
@@ -253,8 +253,7 @@ def bench_artifacts(runs: int, latency: float, concurrency: int) -> dict:
             "concurrency": concurrency,
             "seconds": load_seconds(db, PROJECT, table="raw.wandb_artifact_fetches"),
             "rows": rows,
-            "artifact_requests": fake.received["RunInputArtifacts"]
-            + fake.received["RunOutputArtifacts"],
+            "artifact_requests": sum(fake.received[op] for op in ARTIFACT_OPERATIONS),
             "peak_concurrent_requests": fake.peak_active,
             "digest": digest,
             **result,
@@ -275,7 +274,7 @@ def run_bench(
     latency_ms: float,
     levels: list[int],
     artifact_runs: int = 1_000,
-    parts: tuple[str, ...] = ("runs", "history", "artifacts"),
+    parts: tuple[str, ...] = PARTS,
 ) -> dict:
     latency = latency_ms / 1000
     load_before = os.getloadavg()[0]

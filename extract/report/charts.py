@@ -17,14 +17,15 @@ Spec = dict[str, Any]
 
 WIDTH = 560
 # W&B's run states in the colours a reader expects; other states take OTHER_COLOURS.
+# The order is the dbt var wandb_run_states' (the `<state>_runs` columns of marts.sweeps).
 STATE_COLOURS = {
-    "finished": "#4c9a2a",
     "running": "#3b75af",
+    "finished": "#4c9a2a",
     "crashed": "#ef8636",
     "failed": "#c53a32",
     "killed": "#8c6bb1",
-    "preempted": "#9b9b9b",
     "preempting": "#bdbdbd",
+    "preempted": "#9b9b9b",
     "pending": "#d9d9d9",
 }
 OTHER_COLOURS = ("#7f7f7f", "#bcbd22", "#17becf", "#e377c2", "#8c564b")
@@ -201,10 +202,7 @@ def pair_agreement(rows: list[Row]) -> Spec:
         data,
         y=alt.Y("pair:N", sort=pairs, title=None, axis=alt.Axis(labelLimit=320)),
         x=alt.X("runs:Q", stack="zero", title="runs holding both values"),
-        color=alt.Color(
-            "outcome:N",
-            scale=_fixed_scale(MATCH_COLOURS),
-        ),
+        color=alt.Color("outcome:N", scale=_fixed_scale(MATCH_COLOURS)),
         order=alt.Order("outcome:N", sort="descending"),
         tooltip=[
             alt.Tooltip("pair:N"),
@@ -257,10 +255,7 @@ def changes_per_load(rows: list[Row]) -> Spec:
         data,
         y=alt.Y("load:N", sort=loads, title=None, axis=alt.Axis(labelLimit=260)),
         x=alt.X("changes:Q", stack="zero", title="changes stored by the load"),
-        color=alt.Color(
-            "field:N",
-            scale=_fixed_scale(FIELD_COLOURS),
-        ),
+        color=alt.Color("field:N", scale=_fixed_scale(FIELD_COLOURS)),
         tooltip=[
             alt.Tooltip("load:N"),
             alt.Tooltip("field:N"),
@@ -270,16 +265,7 @@ def changes_per_load(rows: list[Row]) -> Spec:
     )
 
 
-SWEEP_STATES = (
-    "running",
-    "finished",
-    "crashed",
-    "failed",
-    "killed",
-    "preempting",
-    "preempted",
-    "pending",
-)
+SWEEP_STATES = tuple(STATE_COLOURS)
 DIRECTION_COLOURS = {"used": "#3b75af", "logged": "#4c9a2a"}
 
 

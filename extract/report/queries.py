@@ -448,6 +448,20 @@ versions as (
 
 ),
 
+version_totals as (
+
+    select
+        entity,
+        project,
+        artifact_type,
+        direction,
+        count(*) as artifact_versions,
+        sum(size_bytes) as size_bytes
+    from versions
+    group by entity, project, artifact_type, direction
+
+),
+
 runs as (
 
     select
@@ -462,17 +476,16 @@ runs as (
 )
 
 select
-    versions.entity,
-    versions.project,
-    versions.artifact_type,
-    versions.direction,
-    count(*) as artifact_versions,
-    any_value(runs.runs) as runs,
-    sum(versions.size_bytes) as size_bytes
-from versions
+    version_totals.entity,
+    version_totals.project,
+    version_totals.artifact_type,
+    version_totals.direction,
+    version_totals.artifact_versions,
+    runs.runs,
+    version_totals.size_bytes
+from version_totals
 inner join runs using (entity, project, artifact_type, direction)
-group by versions.entity, versions.project, versions.artifact_type, versions.direction
-order by versions.entity, versions.project, versions.artifact_type, versions.direction""",
+order by all""",
 )
 
 MOST_USED_ARTIFACTS = Query(
