@@ -47,6 +47,7 @@ dbt-build: setup
 	rm -rf $(dir $(TEST_DB)) && mkdir -p $(dir $(TEST_DB))
 	$(BIN)/wandb-warehouse load --db $(TEST_DB) extract/sample/*.jsonl.gz
 	$(DBT_TEST_ENV) $(BIN)/dbt build
+	$(BIN)/wandb-warehouse publish --db $(TEST_DB)
 
 docs: setup
 	$(DBT_TEST_ENV) $(BIN)/dbt docs generate --quiet
@@ -83,6 +84,7 @@ test-spark: setup setup-spark
 	$(BIN)/wandb-warehouse load --db $(SPARK_TEST_DIR)/warehouse.duckdb \
 		extract/sample/*.jsonl.gz $(SPARK_FIXTURES)
 	WANDB_WAREHOUSE_DB=$(SPARK_TEST_DIR)/warehouse.duckdb $(BIN)/dbt build --quiet
+	$(BIN)/wandb-warehouse publish --db $(SPARK_TEST_DIR)/warehouse.duckdb
 	$(BIN)/wandb-warehouse export-raw --db $(SPARK_TEST_DIR)/warehouse.duckdb $(SPARK_TEST_DIR)/raw
 	$(SPARK_ENV) $(SPARK_BIN)/dbt build --target-path $(SPARK_TEST_DIR)/dbt-target
 	WANDB_WAREHOUSE_TEST_DB=$(SPARK_TEST_DIR)/warehouse.duckdb \

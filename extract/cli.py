@@ -6,12 +6,28 @@ import argparse
 import os
 import shutil
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
 from extract.errors import UserError, is_interrupt
-from extract.warehouse.database import connect, db_path, ensure_raw_schema
+from extract.warehouse.database import connect, db_path, open_raw
+from extract.warehouse.files import Warehouse
+from extract.warehouse.locks import lock_wait, writer_lock
+
+
+def _command_line() -> str:
+    return " ".join(["wandb-warehouse", *sys.argv[1:]])
+
+
+@contextmanager
+def _writing(args: argparse.Namespace) -> Iterator[Warehouse]:
+    """The warehouse, with its writer lock held (waiting up to --wait s for it)."""
+    warehouse = Warehouse(db_path(args.db))
+    with writer_lock(warehouse.lock, _command_line(), lock_wait(args.wait)):
+        yield warehouse
 
 
 def _cmd_load(args: argparse.Namespace) -> None:
@@ -19,128 +35,111 @@ def _cmd_load(args: argparse.Namespace) -> None:
     from extract.load.history import HistoryLoad
     from extract.load.runs import load_file
 
-    db = db_path(args.db)
-    con = connect(db)
-    try:
-        ensure_raw_schema(con)
-        for path in args.files:
-            loads = load_file(con, Path(path), partial=args.partial, force=args.force)
-            if not loads:
-                print(f"{path}: already loaded (use --force to load it again)")
-            for item in loads:
-                if isinstance(item, HistoryLoad):
+    with _writing(args) as warehouse:
+        con = open_raw(warehouse, args.wait)
+        try:
+            for path in args.files:
+                loads = load_file(con, Path(path), partial=args.partial, force=args.force)
+                if not loads:
+                    print(f"{path}: already loaded (use --force to load it again)")
+                for item in loads:
+                    if isinstance(item, HistoryLoad):
+                        print(
+                            f"{path}: {item.entity}/{item.project}: {item.rows} history rows "
+                            f"of {item.runs} runs load_id={item.load_id}"
+                        )
+                        continue
+                    if isinstance(item, CatalogLoad):
+                        what = (
+                            f"{item.items} sweeps"
+                            if item.kind == "sweeps"
+                            else f"{item.versions} artifact versions of {item.items} runs"
+                        )
+                        print(
+                            f"{path}: {item.entity}/{item.project}: {what} load_id={item.load_id}"
+                        )
+                        continue
                     print(
-                        f"{path}: {item.entity}/{item.project}: {item.rows} history rows "
-                        f"of {item.runs} runs load_id={item.load_id}"
+                        f"{path}: {item.entity}/{item.project}: {item.runs} runs "
+                        f"({item.new} new, {item.changed} changed) load_id={item.load_id}"
                     )
-                    continue
-                if isinstance(item, CatalogLoad):
-                    what = (
-                        f"{item.items} sweeps"
-                        if item.kind == "sweeps"
-                        else f"{item.versions} artifact versions of {item.items} runs"
-                    )
-                    print(f"{path}: {item.entity}/{item.project}: {what} load_id={item.load_id}")
-                    continue
-                print(
-                    f"{path}: {item.entity}/{item.project}: {item.runs} runs "
-                    f"({item.new} new, {item.changed} changed) load_id={item.load_id}"
-                )
-    finally:
-        con.close()
+        finally:
+            con.close()
 
 
-def _cmd_extract(args: argparse.Namespace) -> None:
-    import time
-
-    from extract.sync.artifacts import sync_artifacts
-    from extract.sync.entity import list_entity, parse_target
-    from extract.sync.history import sync_history
-    from extract.sync.runs import sync_project
-    from extract.sync.sweeps import sync_sweeps
+def _extractor(args: argparse.Namespace) -> Callable[[Warehouse], None]:
+    """The sync of the command line's targets, checked (targets, credentials) before the
+    warehouse is touched."""
+    from extract.sync.entity import parse_target
+    from extract.sync.targets import SyncOptions, sync_targets
     from extract.wandb_api.client import WandbClient
     from extract.wandb_api.config import ClientConfig
-    from extract.warehouse.ledger import new_id
 
     targets = [parse_target(text) for text in args.projects]
     config = ClientConfig.from_env()
-    started = time.monotonic()
-    con = connect(db_path(args.db))
-    client = WandbClient(config)
-    mode = "full_refresh" if args.full_refresh else "incremental"
-    try:
-        ensure_raw_schema(con)
-        client.connect()
-        invocation_id = new_id()
-        results = []
-        synced: set[tuple[str, str]] = set()
-        for entity, only in dict.fromkeys(targets):
-            if only is None:
-                listing = list_entity(con, client, entity, invocation_id=invocation_id)
-                print(listing.summary(), flush=True)
-                projects = listing.projects
-            else:
-                projects = [only]
-            for project in projects:
-                if (entity, project) in synced:
-                    continue
-                synced.add((entity, project))
-                result = sync_project(
-                    con,
-                    client,
-                    entity,
-                    project,
-                    invocation_id=invocation_id,
-                    full_refresh=args.full_refresh,
-                )
-                results.append(result)
-                print(result.summary(), flush=True)
-                sweeps = sync_sweeps(
-                    con, client, entity, project, invocation_id=invocation_id, mode=mode
-                )
-                print(sweeps.summary(), flush=True)
-                if args.artifacts:
-                    artifacts = sync_artifacts(
-                        con,
-                        client,
-                        entity,
-                        project,
-                        invocation_id=invocation_id,
-                        mode=mode,
-                        listing_load_id=result.load_id,
-                    )
-                    print(artifacts.summary(), flush=True)
-                if args.history:
-                    history = sync_history(
-                        con,
-                        client,
-                        entity,
-                        project,
-                        invocation_id=invocation_id,
-                        mode=mode,
-                        listing_load_id=result.load_id,
-                    )
-                    print(history.summary(), flush=True)
-        if len(results) > 1:
-            total = {
-                name: sum(getattr(r.counts, name) for r in results)
-                for name in ("listed", "new", "changed", "deleted", "heavy_fetched")
-            }
-            print(
-                f"total: listed {total['listed']}, new {total['new']}, "
-                f"changed {total['changed']}, deleted {total['deleted']}, "
-                f"heavy-fetched {total['heavy_fetched']}, requests {client.requests}, "
-                f"{time.monotonic() - started:.1f} s"
-            )
-    finally:
-        client.close()
-        con.close()
+    options = SyncOptions(args.full_refresh, args.artifacts, args.history)
+
+    def extract(warehouse: Warehouse) -> None:
+        con = open_raw(warehouse, args.wait)
+        client = WandbClient(config)
+        try:
+            client.connect()
+            sync_targets(con, client, targets, options)
+        finally:
+            client.close()
+            con.close()
+
+    return extract
+
+
+def _cmd_extract(args: argparse.Namespace) -> None:
+    extract = _extractor(args)
+    with _writing(args) as warehouse:
+        extract(warehouse)
+
+
+def _build_and_publish(warehouse: Warehouse, args: argparse.Namespace, dbt_args: list[str]) -> None:
+    from extract.warehouse.build import run_build
+    from extract.warehouse.publish import publish
+
+    run_build(warehouse, dbt_args, quiet=args.quiet)
+    print(publish(warehouse, args.wait).summary(warehouse), flush=True)
+
+
+def _cmd_sync(args: argparse.Namespace) -> None:
+    from extract.warehouse.build import build_reason
+
+    extract = _extractor(args)
+    with _writing(args) as warehouse:
+        extract(warehouse)
+        reason = build_reason(warehouse, args.wait)
+        if reason is None:
+            from extract.warehouse.publish import publish
+
+            print("nothing changed upstream or in the dbt project: no dbt build", flush=True)
+            print(publish(warehouse, args.wait).summary(warehouse), flush=True)
+            return
+        print(f"dbt build: {reason}", flush=True)
+        _build_and_publish(warehouse, args, [])
+
+
+def _cmd_build(args: argparse.Namespace) -> None:
+    with _writing(args) as warehouse:
+        _build_and_publish(warehouse, args, ["--full-refresh"] if args.full_refresh else [])
+
+
+def _cmd_publish(args: argparse.Namespace) -> None:
+    from extract.warehouse.publish import publish
+
+    with _writing(args) as warehouse:
+        print(publish(warehouse, args.wait).summary(warehouse))
 
 
 def _cmd_demo(args: argparse.Namespace) -> None:
     from extract.demo import run_demo
 
-    run_demo(db_path(args.db), Path(args.report))
+    with _writing(args) as warehouse:
+        run_demo(warehouse, Path(args.report), args.wait)
 
 
 def _cmd_report(args: argparse.Namespace) -> None:
@@ -196,14 +195,50 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    def add(name: str, help_text: str) -> argparse.ArgumentParser:
+    def add(name: str, help_text: str, *, writer: bool = False) -> argparse.ArgumentParser:
         cmd = sub.add_parser(name, help=help_text, description=help_text)
         cmd.add_argument(
             "--db", help="warehouse file (default: $WANDB_WAREHOUSE_DB or warehouse.duckdb)"
         )
+        if writer:
+            cmd.add_argument(
+                "--wait",
+                type=float,
+                metavar="SECONDS",
+                help="how long to wait for another writer of the warehouse (another sync, "
+                "extract, load or build, or a dbt build) before giving up (default: "
+                "$WANDB_WAREHOUSE_LOCK_WAIT or 300)",
+            )
         return cmd
 
-    load = add("load", "Import W&B-shaped JSONL files (see README) into the raw layer.")
+    def add_sync_options(cmd: argparse.ArgumentParser) -> None:
+        cmd.add_argument(
+            "projects",
+            nargs="+",
+            metavar="ENTITY[/PROJECT]",
+            help="W&B project(s) to sync; an ENTITY alone syncs every project the key can "
+            "see in it",
+        )
+        cmd.add_argument(
+            "--full-refresh",
+            action="store_true",
+            help="fetch config and summary of every run, changed or not",
+        )
+        cmd.add_argument(
+            "--artifacts",
+            action="store_true",
+            help="also read the artifact versions used and logged by runs fetched in full "
+            "since their artifacts were last read (two requests per such run)",
+        )
+        cmd.add_argument(
+            "--history",
+            action="store_true",
+            help="also pull the logged history of runs whose history grew (new steps only)",
+        )
+
+    load = add(
+        "load", "Import W&B-shaped JSONL files (see README) into the raw layer.", writer=True
+    )
     load.add_argument("files", nargs="+", metavar="FILE", help="JSONL file, optionally .gz")
     load.add_argument(
         "--partial",
@@ -215,35 +250,48 @@ def build_parser() -> argparse.ArgumentParser:
 
     extract = add(
         "extract",
-        "Sync runs and sweeps of W&B projects into the raw layer, fetching only what changed.",
+        "Sync runs and sweeps of W&B projects into the raw layer, fetching only what changed "
+        "(`sync` also builds and publishes).",
+        writer=True,
     )
-    extract.add_argument(
-        "projects",
-        nargs="+",
-        metavar="ENTITY[/PROJECT]",
-        help="W&B project(s) to sync; an ENTITY alone syncs every project the key can see in it",
-    )
-    extract.add_argument(
-        "--full-refresh",
-        action="store_true",
-        help="fetch config and summary of every run, changed or not",
-    )
-    extract.add_argument(
-        "--artifacts",
-        action="store_true",
-        help="also read the artifact versions used and logged by runs fetched in full "
-        "since their artifacts were last read (two requests per such run)",
-    )
-    extract.add_argument(
-        "--history",
-        action="store_true",
-        help="also pull the logged history of runs whose history grew (new steps only)",
-    )
+    add_sync_options(extract)
     extract.set_defaults(func=_cmd_extract)
+
+    sync = add(
+        "sync",
+        "Extract, dbt build, audit and publish in one command (for cron): exit 0 means the "
+        "warehouse file shows the new state (or nothing changed); otherwise it is unchanged.",
+        writer=True,
+    )
+    add_sync_options(sync)
+    sync.add_argument(
+        "--quiet", action="store_true", help="print dbt's output only when the build fails"
+    )
+    sync.set_defaults(func=_cmd_sync)
+
+    build = add(
+        "build",
+        "Run dbt build on the working file, then publish it if every model and test passed.",
+        writer=True,
+    )
+    build.add_argument("--full-refresh", action="store_true", help="dbt build --full-refresh")
+    build.add_argument(
+        "--quiet", action="store_true", help="print dbt's output only when the build fails"
+    )
+    build.set_defaults(func=_cmd_build)
+
+    publish = add(
+        "publish",
+        "Make the last dbt build what the warehouse file shows, if it built and passed "
+        "everything (after a plain `dbt build`).",
+        writer=True,
+    )
+    publish.set_defaults(func=_cmd_publish)
 
     demo = add(
         "demo",
         "Load the bundled sample, run dbt build, print the headline tables, write the report.",
+        writer=True,
     )
     demo.add_argument(
         "--report", default="report.html", help="where to write the report (default: report.html)"

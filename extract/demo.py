@@ -11,8 +11,10 @@ from extract.load.history import HistoryLoad
 from extract.load.runs import load_file
 from extract.report.build import write_report
 from extract.sample.files import load_order
-from extract.warehouse.database import connect, ensure_raw_schema
-from extract.warehouse.dbt import run_dbt
+from extract.warehouse.build import run_build
+from extract.warehouse.database import connect, open_raw
+from extract.warehouse.files import Warehouse
+from extract.warehouse.publish import publish
 
 HEADLINES = {
     "Pretrain overlap (config vs checkpoint metadata)": """
@@ -75,15 +77,15 @@ def _loaded(loads: list) -> str:
     return f"{sum(item.runs for item in loads)} {kind}"
 
 
-def run_demo(db: Path, report: Path) -> None:
+def run_demo(warehouse: Warehouse, report: Path, wait: float | None = None) -> None:
+    """Load, build and publish the sample into `warehouse` (its writer lock held)."""
     files = load_order()
     if not files:
         raise UserError(
             "the bundled sample is missing: run `python -m extract.sample.generate_runs`"
         )
-    con = connect(db)
+    con = open_raw(warehouse, wait)
     try:
-        ensure_raw_schema(con)
         for path in files:
             loads = load_file(con, path)
             print(f"load {path.name}: {_loaded(loads) if loads else 'already loaded'}")
@@ -91,7 +93,9 @@ def run_demo(db: Path, report: Path) -> None:
         con.close()
     # A full refresh: the sample is small, and a warehouse built by an earlier version of
     # the models (whose incremental tables lack newer columns) is rebuilt, not patched.
-    run_dbt(["build", "--full-refresh", "--quiet"], db)
+    run_build(warehouse, ["--full-refresh", "--quiet"])
+    publish(warehouse, wait)
+    db = warehouse.published
     con = connect(db, read_only=True)
     try:
         for title, sql in HEADLINES.items():

@@ -1,12 +1,17 @@
-"""The DuckDB warehouse file: where it is, how to open it, and the raw layer's schema.
+"""The DuckDB files of a warehouse: where they are, how to open them, and the raw layer's
+schema.
 
-The raw layer is append-only. `raw.wandb_runs`, `raw.wandb_listings`,
+Readers open the published file (`FILE`) read-only; writers open the working files in
+`FILE.d/` (extract/warehouse/files.py) and publish (extract/warehouse/publish.py).
+
+The raw layer lives in `FILE.d/raw.duckdb`, whose catalog is named `raw`: its tables are
+`raw.wandb_runs` and so on. It is append-only. `raw.wandb_runs`, `raw.wandb_listings`,
 `raw.wandb_history`, `raw.wandb_sweeps`, `raw.wandb_artifact_fetches`,
 `raw.wandb_run_artifacts` and `raw.wandb_projects` are never updated or deleted;
 `raw.wandb_loads` (and `raw.wandb_entity_listings` for entity-wide project listings) is a
 ledger whose row is written when a load starts (status 'running') and finalised when it
 ends ('ok' / 'failed'). A load that was killed keeps 'running' until the next writer marks
-it 'failed' (DuckDB allows one writer, so a 'running' row seen by a writer belongs to a dead
+it 'failed' (one writer at a time, so a 'running' row seen by a writer belongs to a dead
 process).
 """
 
@@ -21,6 +26,8 @@ import duckdb
 import pandas as pd
 
 from extract.errors import UserError
+from extract.warehouse.files import Warehouse
+from extract.warehouse.locks import holder_of, is_lock_error, lock_wait, waiting_for_duckdb
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DB_ENV_VAR = "WANDB_WAREHOUSE_DB"
@@ -31,8 +38,6 @@ MEMORY_LIMIT_ENV_VAR = "WANDB_WAREHOUSE_MEMORY_LIMIT"
 DEFAULT_MEMORY_LIMIT = "2.5GB"
 
 RAW_DDL = """
-create schema if not exists raw;
-
 create table if not exists raw.wandb_loads (
     load_id varchar not null,          -- one per project per load / sync
     invocation_id varchar not null,    -- one per command run (groups a multi-project sync)
@@ -137,27 +142,105 @@ create table if not exists raw.wandb_projects (
 """
 
 
+RAW_TABLES = (
+    "wandb_loads",
+    "wandb_runs",
+    "wandb_listings",
+    "wandb_history",
+    "wandb_sweeps",
+    "wandb_artifact_fetches",
+    "wandb_run_artifacts",
+    "wandb_entity_listings",
+    "wandb_projects",
+)
+
+
 def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     """The warehouse file: --db, else $WANDB_WAREHOUSE_DB, else warehouse.duckdb in cwd."""
     value = explicit or os.environ.get(DB_ENV_VAR) or DEFAULT_DB
     return Path(value).expanduser()
 
 
-def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse, turning DuckDB's lock error into an actionable one-liner."""
+def connect(
+    path: Path, read_only: bool = False, wait: float | None = None
+) -> duckdb.DuckDBPyConnection:
+    """Open a DuckDB file of the warehouse. A reader (`read_only`) opens the published file;
+    a writer opens a working file and waits up to `wait` s (default: lock_wait()) while
+    another process holds it."""
     if read_only and not path.exists():
-        raise UserError(f"no warehouse at {path}: run `wandb-warehouse load` or `extract` first")
+        raise UserError(_missing(path))
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    try:
+
+    def open_file() -> duckdb.DuckDBPyConnection:
         return duckdb.connect(str(path), read_only=read_only, config=_settings())
+
+    try:
+        if read_only:
+            return open_file()
+        return waiting_for_duckdb(path, lock_wait(wait), open_file)
     except duckdb.IOException as exc:
-        if "lock" in str(exc).lower():
+        if is_lock_error(exc):
             raise UserError(
-                f"{path} is locked by another process (an open DuckDB shell or a running "
-                "dbt build?): close it, or open shells with `duckdb -readonly`"
+                f"{path} is opened read-write by {holder_of(exc)}: readers open it "
+                "read-only (`duckdb -readonly`)"
             ) from None
         raise UserError(f"cannot open {path}: {str(exc).splitlines()[0]}") from None
+
+
+def _missing(path: Path) -> str:
+    if Warehouse(path).workdir.is_dir():
+        return (
+            f"{path} has not been published yet: run `wandb-warehouse build` (or `sync`) "
+            "to build and publish it"
+        )
+    return f"no warehouse at {path}: run `wandb-warehouse sync`, `load` or `demo` first"
+
+
+def open_raw(warehouse: Warehouse, wait: float | None = None) -> duckdb.DuckDBPyConnection:
+    """The raw store, for a writer holding the writer lock: adopted from a warehouse file
+    made before publishing if that is what there is, with every raw table present."""
+    legacy = warehouse.is_legacy()
+    con = connect(warehouse.raw_store, wait=wait)
+    try:
+        create_raw_tables(con)
+        if legacy:
+            adopt_legacy(con, warehouse.published, wait)
+        ensure_raw_schema(con)
+    except BaseException:
+        con.close()
+        if legacy:
+            warehouse.raw_store.unlink(missing_ok=True)
+        raise
+    return con
+
+
+def adopt_legacy(con: duckdb.DuckDBPyConnection, legacy: Path, wait: float | None) -> None:
+    """Copy every raw row of a pre-publishing warehouse file (raw tables beside the models)
+    into the raw store, by column name; the file itself stays until the first publish
+    replaces it, so its readers go on reading it."""
+    path = str(legacy.resolve()).replace("'", "''")
+    waiting_for_duckdb(
+        legacy,
+        lock_wait(wait),
+        lambda: con.execute(f"attach '{path}' as legacy (read_only)"),
+    )
+    try:
+        tables = [
+            name
+            for (name,) in con.execute(
+                "select table_name from duckdb_tables() "
+                "where database_name = 'legacy' and schema_name = 'raw'"
+            ).fetchall()
+        ]
+        con.execute("begin")
+        for name in tables:
+            if name in RAW_TABLES:
+                con.execute(f"insert into raw.{name} by name select * from legacy.raw.{name}")
+        con.execute("commit")
+    finally:
+        con.execute("detach legacy")
+    print(f"adopted {legacy}: its raw layer moved to {legacy.name}.d/raw.duckdb", flush=True)
 
 
 def _settings() -> dict[str, str]:
@@ -168,9 +251,18 @@ def _settings() -> dict[str, str]:
     return settings
 
 
+def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """The raw tables, if missing: in the raw store (whose catalog is `raw`) as its own
+    tables, on any other connection in a schema `raw` (the loaders work on either)."""
+    (catalog,) = con.execute("select current_database()").fetchone()
+    if catalog != "raw":
+        con.execute("create schema if not exists raw")
+    con.execute(RAW_DDL)
+
+
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the raw tables if missing and fail loads left 'running' by a dead process."""
-    con.execute(RAW_DDL)
+    create_raw_tables(con)
     for ledger in ("wandb_loads", "wandb_entity_listings"):
         con.execute(
             f"update raw.{ledger} set status = 'failed', "

@@ -16,9 +16,12 @@ def dbt_executable() -> str:
     return str(candidate) if candidate.exists() else "dbt"
 
 
-def run_dbt(args: list[str], db: Path, *, quiet: bool = False) -> None:
-    """Run `dbt ARGS` from the project root against `db`; raise UserError on failure."""
-    env = {**os.environ, DB_ENV_VAR: str(db.resolve())}
+def run_dbt(
+    args: list[str], db: Path, *, quiet: bool = False, env: dict[str, str] | None = None
+) -> None:
+    """Run `dbt ARGS` from the project root against the warehouse `db` (its working file,
+    profiles.yml); raise UserError on failure."""
+    env = {**os.environ, **(env or {}), DB_ENV_VAR: str(db.resolve())}
     command = [dbt_executable(), *args]
     result = subprocess.run(
         command,

@@ -9,8 +9,10 @@ from pathlib import Path
 import duckdb
 
 from extract.load.runs import load_file
-from extract.warehouse.database import connect, ensure_raw_schema
-from extract.warehouse.dbt import run_dbt
+from extract.warehouse.build import run_build
+from extract.warehouse.database import open_raw
+from extract.warehouse.files import Warehouse, sql_path
+from extract.warehouse.publish import publish
 
 
 @dataclass
@@ -41,14 +43,33 @@ class BuiltWarehouse:
             return [dict(zip(names, row, strict=True)) for row in relation.fetchall()]
 
 
-def build_warehouse(db: Path, files: list[Path], target: Path) -> BuiltWarehouse:
-    """Load `files` in order into a fresh warehouse `db`, then run `dbt build` on it."""
-    con = connect(db)
+def open_working(db: Path) -> duckdb.DuckDBPyConnection:
+    """dbt's working file of warehouse `db`, read-only, with its raw layer attached as dbt
+    sees it: every model as the last build left it, published or not."""
+    warehouse = Warehouse(db)
+    con = duckdb.connect(str(warehouse.build_db), read_only=True)
+    con.execute(f"attach '{sql_path(warehouse.raw_store)}' as raw (read_only)")
+    return con
+
+
+def load_raw(db: Path, files: list[Path], *, partial: bool = False) -> list[object]:
+    """Load `files` in order into the raw layer of warehouse `db`; their loads."""
+    con = open_raw(Warehouse(db))
     try:
-        ensure_raw_schema(con)
-        for path in files:
-            load_file(con, path)
+        return [load for path in files for load in load_file(con, path, partial=partial)]
     finally:
         con.close()
-    run_dbt(["build", "--target-path", str(target)], db, quiet=True)
+
+
+def build_and_publish(db: Path, args: list[str] | None = None) -> None:
+    """`dbt build ARGS` on warehouse `db`'s working file, then publish it to `db`."""
+    warehouse = Warehouse(db)
+    run_build(warehouse, args, quiet=True)
+    publish(warehouse)
+
+
+def build_warehouse(db: Path, files: list[Path], target: Path) -> BuiltWarehouse:
+    """Load `files` in order into a fresh warehouse `db`, `dbt build` it and publish it."""
+    load_raw(db, files)
+    build_and_publish(db, ["--target-path", str(target)])
     return BuiltWarehouse(db, target)

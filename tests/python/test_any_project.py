@@ -9,27 +9,20 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dbt_builds import BuiltWarehouse
+from dbt_builds import BuiltWarehouse, build_and_publish, load_raw
 from second_project import CONFIG, ENTITY, PROJECT, nested, runs, write
 
-from extract.load.runs import load_file
 from extract.suggest import suggest
-from extract.warehouse.database import connect, ensure_raw_schema
-from extract.warehouse.dbt import run_dbt
+from extract.warehouse.database import connect
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
     root = tmp_path_factory.mktemp("any_project")
     db = root / "warehouse.duckdb"
-    con = connect(db)
-    try:
-        ensure_raw_schema(con)
-        load_file(con, write(root / "runs.jsonl"))
-    finally:
-        con.close()
+    load_raw(db, [write(root / "runs.jsonl")])
     target = root / "target"
-    run_dbt(["build", "--vars", json.dumps(CONFIG), "--target-path", str(target)], db, quiet=True)
+    build_and_publish(db, ["--vars", json.dumps(CONFIG), "--target-path", str(target)])
     return BuiltWarehouse(db, target)
 
 
@@ -182,9 +175,7 @@ def test_suggest_prints_a_config_for_this_project(built: BuiltWarehouse) -> None
 
 def test_suggest_on_a_warehouse_without_marts_says_what_to_do(tmp_path: Path) -> None:
     db = tmp_path / "empty.duckdb"
-    con = connect(db)
-    ensure_raw_schema(con)
-    con.close()
+    duckdb.connect(str(db)).close()
     from extract.errors import UserError
 
     with pytest.raises(UserError, match="run `dbt build` first"):

@@ -10,6 +10,7 @@ import pytest
 from fake_wandb import DEFAULT_KEY, FakeRun, FakeWandb, GraphQLError, Request
 
 from extract.cli import main
+from extract.warehouse.files import Warehouse
 
 PAGE = 100  # listing page size in these tests (WANDB_WAREHOUSE_PAGE_SIZE)
 
@@ -29,7 +30,8 @@ def sync(wandb_env, db: Path, monkeypatch: pytest.MonkeyPatch, capsys):
 
 
 def query(db: Path, sql: str, params: list | dict | None = None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
+    """Rows of `sql` on warehouse `db`'s raw layer (where extract writes)."""
+    con = duckdb.connect(str(Warehouse(db).raw_store), read_only=True)
     try:
         return con.execute(sql, params or []).fetchall()
     finally:
@@ -303,7 +305,8 @@ def test_api_key_is_stored_nowhere(fake: FakeWandb, sync, db: Path) -> None:
     populate(fake, 3)
     sync("lab/p")
     sync("lab/nope", expect=1)
-    assert DEFAULT_KEY.encode() not in db.read_bytes()
+    for path in Warehouse(db).workdir.rglob("*"):
+        assert not path.is_file() or DEFAULT_KEY.encode() not in path.read_bytes(), path
     assert query(db, "select distinct source from raw.wandb_loads") == [(fake.url,)]
 
 
@@ -321,11 +324,7 @@ def test_a_loaded_export_and_a_live_sync_share_the_raw_layer(
     populate(fake, 20)
     sync("lab/p")
     export = tmp_path / "export.jsonl"
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        lines = [r for (r,) in con.execute("select record::varchar from raw.wandb_runs").fetchall()]
-    finally:
-        con.close()
+    lines = [r for (r,) in query(db, "select record::varchar from raw.wandb_runs")]
     export.write_text("\n".join(lines) + "\n")
     other = tmp_path / "other.duckdb"
     assert main(["load", str(export), "--db", str(other)]) == 0
@@ -341,6 +340,7 @@ def test_malformed_project_path_is_a_user_error(db: Path, capsys) -> None:
     err = capsys.readouterr().err
     assert err.startswith("wandb-warehouse: error: 'lab/p/extra' is not ENTITY or ENTITY/PROJECT")
     assert not db.exists()
+    assert not Warehouse(db).workdir.exists()
 
 
 def test_a_server_with_smaller_pages_is_followed_by_cursor(fake: FakeWandb, sync, db: Path) -> None:

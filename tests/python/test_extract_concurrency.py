@@ -12,6 +12,7 @@ import pytest
 from fake_wandb import FakeRun, FakeWandb, Request
 
 from extract.cli import main
+from extract.warehouse.files import Warehouse
 
 PAGE = 100
 
@@ -30,7 +31,7 @@ def sync(wandb_env, db: Path, monkeypatch: pytest.MonkeyPatch, capsys):
 
 
 def query(db: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
+    con = duckdb.connect(str(Warehouse(db).raw_store), read_only=True)
     try:
         return con.execute(sql).fetchall()
     finally:

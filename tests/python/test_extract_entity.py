@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pytest
+from dbt_builds import build_and_publish
 from fake_wandb import DEFAULT_KEY, FakeArtifact, FakeRun, FakeSweep, FakeWandb
 from test_extract import PAGE, populate, query
 
 from extract.cli import main
 from extract.errors import UserError
 from extract.sync.entity import compare_listings, parse_target
-from extract.warehouse.dbt import run_dbt
+from extract.warehouse.files import Warehouse
 
 
 @pytest.fixture
@@ -140,7 +142,7 @@ def test_no_api_key_is_stored_from_the_project_owner(fake: FakeWandb, sync, db: 
     populate(fake, 2, project="alpha")
     sync("lab")
     assert fake.log and any("apiKeys" in request.query for request in fake.log)
-    assert DEFAULT_KEY.encode() not in db.read_bytes()
+    assert DEFAULT_KEY.encode() not in Warehouse(db).raw_store.read_bytes()
     keys = query(db, "select json_keys(record) from raw.wandb_projects")[0][0]
     assert sorted(keys) == ["__typename", "createdAt", "entityName", "id", "isBenchmark", "name"]
 
@@ -188,17 +190,19 @@ def test_a_synced_entity_builds_sweeps_lineage_and_gone_projects(
     sync("lab", "--artifacts")
     fake.delete_project("lab", "beta")
     sync("lab", "--artifacts")
-    run_dbt(["build", "--target-path", str(tmp_path / "target"), "--quiet"], db)
+    build_and_publish(db, ["--target-path", str(tmp_path / "target")])
 
-    sweeps = query(
-        db,
+    def marts(sql: str) -> list[tuple]:
+        with duckdb.connect(str(db), read_only=True) as con:
+            return con.execute(sql).fetchall()
+
+    sweeps = marts(
         "select sweep_id, metric_goal, runs, finished_runs, crashed_runs, runs_with_metric, "
         "best_run_id, best_metric_value from marts.sweeps",
     )
     assert sweeps == [("sw1", "minimize", 4, 3, 1, 3, "r1", 0.4)]  # tie: created first
-    assert query(db, "select count(*), count(sweep_id) from marts.runs") == [(5, 4)]
-    versions = query(
-        db,
+    assert marts("select count(*), count(sweep_id) from marts.runs") == [(5, 4)]
+    versions = marts(
         "select artifact_version, logged_by_run_id, used_by_runs, used_by_run_paths "
         "from marts.artifact_versions order by artifact_version",
     )
@@ -211,8 +215,8 @@ def test_a_synced_entity_builds_sweeps_lineage_and_gone_projects(
     # beta's run used r1's model; beta is gone upstream but kept (its runs are not deleted
     # runs: they were never unlisted from beta itself).
     assert ("model-r1:v0", "r1", 1, ["lab/beta/b0"]) in versions
-    projects = query(
-        db, "select project, runs, sweeps, is_deleted_upstream from marts.projects order by 1"
+    projects = marts(
+        "select project, runs, sweeps, is_deleted_upstream from marts.projects order by 1"
     )
     assert projects == [("alpha", 4, 1, False), ("beta", 1, 0, True)]
-    assert query(db, "select count(*) from marts.artifact_lineage") == [(9,)]
+    assert marts("select count(*) from marts.artifact_lineage") == [(9,)]

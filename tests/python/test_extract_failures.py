@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from conftest import PROJECT_ROOT, isolated_env, run_cli
 from fake_wandb import DEFAULT_KEY, FakeRun, FakeWandb
 
 from extract.cli import main
+from extract.warehouse.files import Warehouse
 
 SECRET = "secretkey" + "7" * 31  # 40 characters, never accepted by the fake
 
@@ -36,7 +38,7 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], *words: str)
 
 def loads(db: Path) -> list[tuple]:
     """The run syncs: each project's first load of an `extract` (its sweeps come after)."""
-    con = duckdb.connect(str(db), read_only=True)
+    con = duckdb.connect(str(Warehouse(db).raw_store), read_only=True)
     try:
         return con.execute(
             "select status, error, listing_complete, heavy_fetched from raw.wandb_loads "
@@ -84,26 +86,51 @@ def test_unknown_project(fake: FakeWandb, tmp_path: Path, db: Path) -> None:
         assert DEFAULT_KEY.encode() not in path.read_bytes(), path
 
 
-def test_locked_warehouse(fake: FakeWandb, tmp_path: Path, db: Path) -> None:
-    # Another process holds the write lock, like an open DuckDB shell or `dbt build`.
+def _hold_open(path: Path) -> subprocess.Popen[str]:
+    """A process holding `path` read-write in DuckDB, like a shell opened on it by hand."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     holder = subprocess.Popen(
         [
             sys.executable,
             "-c",
-            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
-            "print('ready', flush=True); time.sleep(60)",
-            str(db),
+            "import duckdb, sys; c = duckdb.connect(sys.argv[1]); "
+            "print('ready', flush=True); sys.stdin.readline()",
+            str(path),
         ],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+    return holder
+
+
+def test_a_working_file_held_by_another_process_is_waited_for_then_named(
+    fake: FakeWandb, tmp_path: Path, db: Path
+) -> None:
+    fake.add_run("lab", "p", FakeRun("r0"))
+    holder = _hold_open(Warehouse(db).raw_store)
     try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
-        result = run_cli(["extract", "lab/p", "--db", str(db)], isolated_env(tmp_path, fake))
-        assert_one_line_error(result, "is locked by another process", "-readonly")
+        env = {**isolated_env(tmp_path, fake), "WANDB_WAREHOUSE_LOCK_WAIT": "1"}
+        result = run_cli(["extract", "lab/p", "--db", str(db)], env)
+        assert result.returncode == 1
+        assert "Traceback" not in result.stderr
+        waiting, error = result.stderr.strip().splitlines()
+        assert waiting.startswith("waiting up to 1 s for raw.duckdb: locked by ")
+        assert f"PID {holder.pid} (" in waiting
+        assert error.startswith("wandb-warehouse: error: ")
+        assert f"locked by PID {holder.pid}" in error and "after waiting 1 s" in error
     finally:
         holder.kill()
         holder.wait()
+    # Released within the wait: the writer goes on.
+    holder = _hold_open(Warehouse(db).raw_store)
+    threading.Timer(1.0, holder.communicate, kwargs={"input": "\n"}).start()
+    result = run_cli(["extract", "lab/p", "--db", str(db)], isolated_env(tmp_path, fake))
+    holder.wait()
+    assert result.returncode == 0, result.stderr
+    assert "waiting up to 300 s for raw.duckdb" in result.stderr
+    assert loads(db)[-1][0] == "ok"
 
 
 def test_server_failing_forever_ends_in_bounded_time(
@@ -218,7 +245,7 @@ def test_sync_killed_midway_loses_nothing_and_next_completes(
     fake.release()
     assert process.returncode == -signal.SIGKILL
 
-    con = duckdb.connect(str(db), read_only=True)
+    con = duckdb.connect(str(Warehouse(db).raw_store), read_only=True)
     try:
         kept = con.execute("select count(distinct run_id) from raw.wandb_runs").fetchone()
         status = con.execute("select status from raw.wandb_loads").fetchall()
@@ -233,7 +260,7 @@ def test_sync_killed_midway_loses_nothing_and_next_completes(
     assert "listed 350, new 150, changed 0, deleted 0, heavy-fetched 150" in out
     assert fake.full_runs_requests() == 2
     assert [row[0] for row in loads(db)] == ["failed", "ok"]
-    con = duckdb.connect(str(db), read_only=True)
+    con = duckdb.connect(str(Warehouse(db).raw_store), read_only=True)
     try:
         assert con.execute("select count(distinct run_id) from raw.wandb_runs").fetchone() == (350,)
     finally:

@@ -10,12 +10,11 @@ import json
 from pathlib import Path
 
 import duckdb
-from dbt_builds import build_warehouse
+from dbt_builds import build_and_publish, build_warehouse, load_raw
 
-from extract.load.runs import load_file
 from extract.sample.files import load_order
-from extract.warehouse.database import connect
-from extract.warehouse.dbt import run_dbt
+from extract.warehouse.build import run_build
+from extract.warehouse.files import Warehouse
 
 RUN_ID = "zz-incremental"
 
@@ -40,7 +39,9 @@ def test_new_history_rows_are_added_without_rebuilding(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     first = history_file(tmp_path / "h1.jsonl.gz", range(0, 5))
     built = build_warehouse(db, [*load_order(), first], tmp_path / "target")
-    with duckdb.connect(str(db)) as con:
+    # The built table in dbt's working file (the published file is a copy of it).
+    working = Warehouse(db).build_db
+    with duckdb.connect(str(working)) as con:
         (before,) = con.execute(
             "select count(*) from intermediate.int_history__metric_values"
         ).fetchone()
@@ -51,16 +52,14 @@ def test_new_history_rows_are_added_without_rebuilding(tmp_path: Path) -> None:
             [RUN_ID],
         )
 
-    con = connect(db)
-    load_file(con, history_file(tmp_path / "h2.jsonl.gz", range(5, 8)))
-    con.close()
-    run_dbt(
-        ["build", "--select", "stg_wandb__history+", "--target-path", str(built.target)],
-        db,
+    load_raw(db, [history_file(tmp_path / "h2.jsonl.gz", range(5, 8))])
+    run_build(
+        Warehouse(db),
+        ["--select", "stg_wandb__history+", "--target-path", str(built.target)],
         quiet=True,
     )
 
-    with duckdb.connect(str(db), read_only=True) as con:
+    with duckdb.connect(str(working), read_only=True) as con:
         (after,) = con.execute(
             "select count(*) from intermediate.int_history__metric_values"
         ).fetchone()
@@ -93,12 +92,10 @@ def test_new_history_of_an_analysed_run_reaches_run_progress(tmp_path: Path) -> 
             "where history_rows > 0 order by run_id limit 1"
         ).fetchone()
 
-    con = connect(db)
-    load_file(con, history_file(tmp_path / "more.jsonl.gz", range(10_000, 10_003), run_id))
-    con.close()
-    run_dbt(["build", "--target-path", str(built.target)], db, quiet=True)
+    load_raw(db, [history_file(tmp_path / "more.jsonl.gz", range(10_000, 10_003), run_id)])
+    build_and_publish(db, ["--target-path", str(built.target)])
     incremental = _progress(db, run_id)
-    run_dbt(["build", "--full-refresh", "--target-path", str(built.target)], db, quiet=True)
+    build_and_publish(db, ["--full-refresh", "--target-path", str(built.target)])
 
     with duckdb.connect(str(db), read_only=True) as con:
         now_last_step, now_rows = con.execute(

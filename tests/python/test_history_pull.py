@@ -20,6 +20,7 @@ from fake_wandb_history import HistoryBackend, SyntheticHistory, install_history
 from extract.cli import main
 from extract.sync.history_plan import HistoryTarget, StoredHistory, history_targets
 from extract.sync.history_pull import page_of
+from extract.warehouse.files import Warehouse
 from extract.warehouse.history import split_row
 
 ENTITY, PROJECT = "lab", "hist"
@@ -83,7 +84,7 @@ def extract(db: Path, capsys: pytest.CaptureFixture[str], expect: int = 0) -> st
 
 
 def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
+    con = duckdb.connect(str(Warehouse(db).raw_store), read_only=True)
     try:
         return con.execute(sql, params or []).fetchall()
     finally:
@@ -357,11 +358,11 @@ MEMORY_PROBE = textwrap.dedent(
     from extract.warehouse.ledger import new_id, start_load
     from extract.wandb_api.client import WandbClient
     from extract.wandb_api.config import ClientConfig
-    from extract.warehouse.database import connect, ensure_raw_schema
+    from extract.warehouse.database import open_raw
+    from extract.warehouse.files import Warehouse
 
     db, entity, project = sys.argv[1], sys.argv[2], sys.argv[3]
-    con = connect(Path(db))
-    ensure_raw_schema(con)
+    con = open_raw(Warehouse(Path(db)))
     client = WandbClient(ClientConfig.from_env())
     client.connect()
 

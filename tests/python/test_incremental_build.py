@@ -17,12 +17,12 @@ from pathlib import Path
 import duckdb
 import pytest
 import yaml
-from dbt_builds import build_warehouse
+from dbt_builds import build_warehouse, load_raw, open_working
 
 from extract.errors import UserError
-from extract.load.runs import load_file
-from extract.warehouse.database import PROJECT_ROOT, connect
+from extract.warehouse.database import PROJECT_ROOT
 from extract.warehouse.dbt import run_dbt
+from extract.warehouse.files import Warehouse
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -96,7 +96,7 @@ def _late_older_load(path: Path) -> Path:
 
 
 def _tables(db: Path) -> dict[str, list[tuple]]:
-    with duckdb.connect(str(db), read_only=True) as con:
+    with open_working(db) as con:
         return {
             name: sorted(map(repr, con.sql(f"select * from {name}").fetchall()))
             for name in COMPARED
@@ -114,11 +114,7 @@ def incremental_and_full(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict
         (_late_older_load(root / "late.jsonl"), True),
     )
     for path, partial in later_loads:
-        con = connect(built.db)
-        try:
-            load_file(con, path, partial=partial)
-        finally:
-            con.close()
+        load_raw(built.db, [path], partial=partial)
         run_dbt(["build", "--target-path", str(root / "target")], built.db, quiet=True)
     incremental = _tables(built.db)
     run_dbt(
@@ -152,7 +148,7 @@ def test_a_seed_change_reaches_incremental_models(
     """Runs after the comparisons: the scope seeds change in place (`dbt run` does not
     reload them), then an incremental run must equal a full refresh of the same seeds."""
     *_, db = incremental_and_full
-    with duckdb.connect(str(db)) as con:
+    with duckdb.connect(str(Warehouse(db).build_db)) as con:
         con.execute("insert into seeds.analysis_scope values ('lab', 'alpha', '2025-09-02')")
         con.execute("insert into seeds.run_exclusions values ('lab', 'alpha', 'newcomer', 'x')")
     run_dbt(["run"], db, quiet=True)
@@ -187,7 +183,7 @@ def test_a_tag_catalog_change_reaches_the_tags(
         db,
         quiet=True,
     )
-    with duckdb.connect(str(db), read_only=True) as con:
+    with open_working(db) as con:
         categories = con.sql(
             "select distinct tag_category from intermediate.int_runs__tags where tag = '4M'"
         ).fetchall()
@@ -199,7 +195,7 @@ def test_a_table_from_an_earlier_model_version_stops_the_build_clearly(
 ) -> None:
     """Runs last: marts.runs loses a column, as a table built by an older release would."""
     *_, db = incremental_and_full
-    with duckdb.connect(str(db)) as con:
+    with duckdb.connect(str(Warehouse(db).build_db)) as con:
         con.execute("alter table marts.runs drop column last_load_id")
     with pytest.raises(UserError):
         run_dbt(["run", "-s", "runs"], db, quiet=True)

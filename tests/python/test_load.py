@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -138,7 +139,9 @@ def test_bad_input_is_one_line_and_loses_nothing(con, tmp_path, lines, message):
     assert con.execute("select count(*) from raw.wandb_loads").fetchone()[0] == 1
 
 
-def test_cli_reports_a_locked_warehouse_in_one_line(tmp_path):
+def test_load_waits_for_a_shell_holding_an_old_warehouse_then_names_it(tmp_path):
+    # A warehouse file from before publishing, held read-write by a shell: `load` adopts
+    # its raw layer, so it waits for the shell, then says who holds the file.
     db = tmp_path / "w.duckdb"
     path = write_jsonl(tmp_path / "a.jsonl", [run_line("r1")])
     lock_holder = subprocess.Popen(
@@ -158,15 +161,17 @@ def test_cli_reports_a_locked_warehouse_in_one_line(tmp_path):
             capture_output=True,
             text=True,
             check=False,
+            env={**os.environ, "WANDB_WAREHOUSE_LOCK_WAIT": "1"},
         )
     finally:
         lock_holder.kill()
         lock_holder.wait()
     assert result.returncode == 1
-    assert result.stderr.count("\n") == 1
-    assert "locked by another process" in result.stderr
-    assert "-readonly" in result.stderr
     assert "Traceback" not in result.stderr
+    waiting, error = result.stderr.strip().splitlines()
+    assert waiting.startswith(f"waiting up to 1 s for w.duckdb: locked by PID {lock_holder.pid}")
+    assert error.startswith("wandb-warehouse: error: ")
+    assert f"locked by PID {lock_holder.pid}" in error
 
 
 def sweep_line(name: str, state: str = "FINISHED", **fields: object) -> str:
