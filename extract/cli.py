@@ -24,9 +24,12 @@ def _command_line() -> str:
 
 @contextmanager
 def _writing(args: argparse.Namespace) -> Iterator[Warehouse]:
-    """The warehouse, with its writer lock held (waiting up to --wait s for it)."""
+    """The warehouse, with its writer lock held (waiting up to --wait s for it), and a
+    warehouse file from before publishing adopted."""
     warehouse = Warehouse(db_path(args.db))
     with writer_lock(warehouse.lock, _command_line(), lock_wait(args.wait)):
+        if warehouse.is_legacy():
+            open_raw(warehouse, args.wait).close()
         yield warehouse
 
 

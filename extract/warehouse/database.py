@@ -229,8 +229,8 @@ def adopt_legacy(con: duckdb.DuckDBPyConnection, legacy: Path, wait: float | Non
         tables = [
             name
             for (name,) in con.execute(
-                "select table_name from duckdb_tables() "
-                "where database_name = 'legacy' and schema_name = 'raw'"
+                "select table_name from information_schema.tables "
+                "where table_catalog = 'legacy' and table_schema = 'raw'"
             ).fetchall()
         ]
         con.execute("begin")

@@ -1,0 +1,89 @@
+"""The files behind a warehouse: what dbt says with no raw layer yet, and adopting a
+warehouse file made before publishing."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+from conftest import PROJECT_ROOT
+
+from extract.load.runs import load_file
+from extract.sample.files import load_order
+from extract.warehouse.database import ensure_raw_schema, open_raw
+from extract.warehouse.files import Warehouse
+
+DBT = str(Path(sys.executable).parent / "dbt")
+
+
+def _dbt_build(db: Path, target: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [DBT, "build", "--target-path", str(target)],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "WANDB_WAREHOUSE_DB": str(db)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_dbt_build_without_raw_data_says_what_to_run(tmp_path: Path) -> None:
+    db = tmp_path / "warehouse.duckdb"
+    for prepare in (lambda: None, lambda: open_raw(Warehouse(db)).close()):
+        prepare()  # no warehouse at all, then a raw layer with no load in it
+        result = _dbt_build(db, tmp_path / "target")
+        assert result.returncode != 0
+        output = result.stdout + result.stderr
+        assert "Traceback" not in output
+        assert f"the warehouse {db} holds no raw data yet: run `wandb-warehouse sync" in output
+        assert "START sql" not in output  # no model ran
+    assert not Warehouse(db).build_db.exists() or "ERROR=" not in output
+
+
+def test_a_warehouse_file_from_before_publishing_is_adopted(tmp_path: Path) -> None:
+    # The layout before publishing: one file with the raw layer in a schema `raw`.
+    db = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(db)) as con:
+        ensure_raw_schema(con)
+        for path in load_order():
+            load_file(con, path)
+        counts = {
+            table: con.execute(f"select count(*) from raw.{table}").fetchone()[0]
+            for (table,) in con.execute(
+                "select table_name from duckdb_tables() where schema_name = 'raw'"
+            ).fetchall()
+        }
+    assert counts["wandb_runs"] == 668
+    reader = duckdb.connect(str(db), read_only=True)  # a reader of the old file
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "extract.cli", "build", "--quiet", "--db", str(db)],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        assert f"adopted {db}" in result.stdout
+        # The reader still reads the old file; the published one has every raw row.
+        assert reader.execute("select count(*) from raw.wandb_runs").fetchone() == (668,)
+    finally:
+        reader.close()
+    check = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, json, sys; c = duckdb.connect(sys.argv[1], read_only=True); "
+            "print(json.dumps({t: c.execute(f'select count(*) from raw.{t}').fetchone()[0] "
+            "for t in json.loads(sys.argv[2])}))",
+            str(db),
+            __import__("json").dumps(sorted(counts)),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert __import__("json").loads(check.stdout) == counts
