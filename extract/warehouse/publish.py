@@ -151,11 +151,15 @@ def last_build(con: duckdb.DuckDBPyConnection) -> Build | None:
 
 
 def published_build(warehouse: Warehouse) -> str | None:
-    """The invocation id of the build `FILE` shows now, if it is a published state."""
+    """The invocation id of the build `FILE` shows now, if it is a published state of this
+    folder (a warehouse moved elsewhere has raw views naming the old place: republished)."""
     state = current_state(warehouse)
     if state is None:
         return None
-    return json.loads(state.with_suffix(".json").read_text())["build"]
+    sidecar = json.loads(state.with_suffix(".json").read_text())
+    if sidecar.get("segments") != str(warehouse.segments.resolve()):
+        return None
+    return sidecar["build"]
 
 
 def current_state(warehouse: Warehouse) -> Path | None:
@@ -212,7 +216,11 @@ def publish(warehouse: Warehouse, wait: float | None = None) -> PublishResult:
         con.close()
     _add_raw_views(scratch, warehouse.segments, manifest.batches, columns, build)
     state = warehouse.states / f"{name}.duckdb"
-    sidecar = {"build": build.invocation_id, "batches": [b.name for b in manifest.batches]}
+    sidecar = {
+        "build": build.invocation_id,
+        "segments": str(warehouse.segments.resolve()),
+        "batches": [b.name for b in manifest.batches],
+    }
     state.with_suffix(".json").write_text(json.dumps(sidecar))
     scratch.replace(state)
     link = warehouse.published.with_name(f".{warehouse.published.name}.{name}.link")
