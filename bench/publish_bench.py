@@ -35,7 +35,7 @@ from extract.warehouse.build import BUILD
 from extract.warehouse.database import DB_ENV_VAR, PROJECT_ROOT
 from extract.warehouse.dbt import dbt_executable
 from extract.warehouse.files import Warehouse
-from extract.warehouse.publish import MANIFEST, Manifest, collect_garbage, current_state
+from extract.warehouse.publish import clean_up, current_state
 
 BENCH_DIR = Path(__file__).resolve().parent
 WORK_DIR = BENCH_DIR / "data" / "work" / "publish"
@@ -149,8 +149,7 @@ def bench_size(runs: int, repeats: int) -> dict[str, object]:
             reader.communicate(b"\n")
     # Once the reader has gone, the next publish deletes the state it held (its clean-up,
     # run here on its own).
-    warehouse = Warehouse(db)
-    collect_garbage(warehouse, Manifest.read(warehouse.segments / MANIFEST))
+    clean_up(Warehouse(db))
     sizes["no_reader"] = disk(db)
     result = {
         "runs": runs,

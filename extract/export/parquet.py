@@ -26,39 +26,8 @@ from pathlib import Path
 import duckdb
 
 from extract.errors import UserError
+from extract.warehouse.ledger import ENTITY_LISTINGS, LEDGERS, LOADS, Ledger
 
-
-@dataclass(frozen=True)
-class Ledger:
-    """A ledger table, the key its rows and those of its tables are partitioned by, and
-    its tables (the ledger last: its partition marks a completely exported entry)."""
-
-    table: str
-    key: str
-    tables: tuple[str, ...]
-
-    @property
-    def prefix(self) -> str:
-        return f"{self.key}="
-
-
-LOADS = Ledger(
-    "wandb_loads",
-    "load_id",
-    (
-        "wandb_runs",
-        "wandb_history",
-        "wandb_sweeps",
-        "wandb_artifact_fetches",
-        "wandb_run_artifacts",
-        "wandb_listings",
-        "wandb_loads",
-    ),
-)
-ENTITY_LISTINGS = Ledger(
-    "wandb_entity_listings", "listing_id", ("wandb_projects", "wandb_entity_listings")
-)
-LEDGERS = (LOADS, ENTITY_LISTINGS)
 TABLES = LOADS.tables
 PARTITION_PREFIX = LOADS.prefix
 

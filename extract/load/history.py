@@ -92,7 +92,7 @@ def load_history_file(
             con.execute(
                 """
                 update raw.wandb_loads set snapshot_at = coalesce(
-                    (select max(logged_at) from raw.wandb_history where load_id = $id),
+                    (select max(logged_at) from live.wandb_history where load_id = $id),
                     snapshot_at
                 )
                 where load_id = $id

@@ -245,7 +245,7 @@ def _insert_runs(
     """
     (inserted,) = con.execute(
         f"""
-        insert into raw.wandb_runs
+        insert into live.wandb_runs
         with
         lines as (
             select
@@ -297,10 +297,12 @@ def _insert_runs(
     ).fetchone()
     if inserted == 0:
         raise UserError(f"{path}: no runs in file")
+    # The rows of a load being written are live (only published loads are sealed into
+    # segments): read them there, not through raw.wandb_runs over every segment.
     projects = con.execute(
         """
         select distinct entity, project, load_id
-        from raw.wandb_runs
+        from live.wandb_runs
         where load_id = md5(? || chr(0) || entity || chr(0) || project)
         order by entity, project
         """,
@@ -309,7 +311,7 @@ def _insert_runs(
     duplicate = con.execute(
         """
         select entity || '/' || project || '/' || run_id
-        from raw.wandb_runs
+        from live.wandb_runs
         where load_id in (select unnest($load_ids))
         group by entity, project, run_id, fetched_at
         having count(*) > 1
@@ -357,9 +359,9 @@ def _finish_projects(
     con.executemany("insert into loading values (?, ?, ?)", projects)
     con.execute(
         """
-        insert into raw.wandb_listings
+        insert into live.wandb_listings
         select distinct load_id, entity, project, run_id
-        from raw.wandb_runs
+        from live.wandb_runs
         semi join loading using (load_id)
         """
     )
@@ -369,7 +371,7 @@ def _finish_projects(
         with
         incoming_runs as (
             select entity, project, run_id, load_id, fetched_at
-            from raw.wandb_runs
+            from live.wandb_runs
             semi join loading using (load_id)
             qualify row_number() over (
                 partition by entity, project, run_id order by fetched_at desc

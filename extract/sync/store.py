@@ -101,7 +101,7 @@ def write_listing(
     with registered(con, "listing_frame", frame):
         con.execute(
             """
-            insert into raw.wandb_listings (load_id, entity, project, run_id)
+            insert into live.wandb_listings (load_id, entity, project, run_id)
             select $load_id, $entity, $project, run_id from listing_frame
             """,
             {"load_id": load_id, "entity": entity, "project": project},
@@ -129,7 +129,7 @@ def write_runs(
     with registered(con, "runs_frame", frame):
         con.execute(
             """
-            insert into raw.wandb_runs
+            insert into live.wandb_runs
                 (entity, project, run_id, fetched_at, load_id, fetch_kind, record)
             select
                 $entity, $project, run_id, fetched_at::timestamptz, $load_id, fetch_kind,

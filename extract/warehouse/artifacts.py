@@ -72,7 +72,7 @@ def write_artifact_fetches(
         try:
             con.execute(
                 """
-                insert into raw.wandb_artifact_fetches
+                insert into live.wandb_artifact_fetches
                     (entity, project, run_id, fetched_at, load_id, used_count, logged_count)
                 select $entity, $project, run_id, fetched_at::timestamptz, $load_id,
                     used_count, logged_count
@@ -83,7 +83,7 @@ def write_artifact_fetches(
             if rows:
                 con.execute(
                     """
-                    insert into raw.wandb_run_artifacts
+                    insert into live.wandb_run_artifacts
                         (entity, project, run_id, fetched_at, load_id, direction, artifact_id,
                          record)
                     select $entity, $project, run_id, fetched_at::timestamptz, $load_id,
@@ -112,7 +112,7 @@ def artifact_fetch_state(
     listed = [
         run_id
         for (run_id,) in con.execute(
-            "select run_id from raw.wandb_listings where load_id = ? order by rowid",
+            "select run_id from live.wandb_listings where load_id = ? order by rowid",
             [listing_load_id],
         ).fetchall()
     ]

@@ -88,8 +88,9 @@ def _unbuilt_data(con: duckdb.DuckDBPyConnection) -> str | None:
         "create temp table pending as select load_id from raw.wandb_loads anti join"
         " (select id as load_id from meta.build_loads where ledger = 'load_id') using (load_id)"
     )
+    # A load no build read is not sealed yet: its rows are in the live tables.
     counted = " + ".join(
-        f"(select count(*) from raw.{table} semi join pending using (load_id))"
+        f"(select count(*) from raw.live.{table} semi join pending using (load_id))"
         for table in DATA_TABLES
     )
     (rows,) = con.execute(f"select {counted}").fetchone()

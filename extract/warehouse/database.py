@@ -27,7 +27,9 @@ import pandas as pd
 
 from extract.errors import UserError
 from extract.warehouse.files import Warehouse
+from extract.warehouse.ledger import LEDGER_TABLES, SEALED_TABLES
 from extract.warehouse.locks import holder_of, is_lock_error, lock_wait, waiting_for_duckdb
+from extract.warehouse.segments import ensure_segments, refresh_views, views_point_elsewhere
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DB_ENV_VAR = "WANDB_WAREHOUSE_DB"
@@ -38,6 +40,8 @@ MEMORY_LIMIT_ENV_VAR = "WANDB_WAREHOUSE_MEMORY_LIMIT"
 DEFAULT_MEMORY_LIMIT = "2.5GB"
 
 RAW_DDL = """
+create schema if not exists live;
+
 create table if not exists raw.wandb_loads (
     load_id varchar not null,          -- one per project per load / sync
     invocation_id varchar not null,    -- one per command run (groups a multi-project sync)
@@ -60,7 +64,7 @@ create table if not exists raw.wandb_loads (
     requests bigint default 0
 );
 
-create table if not exists raw.wandb_runs (
+create table if not exists live.wandb_runs (
     entity varchar not null,
     project varchar not null,
     run_id varchar not null,           -- W&B run id (GraphQL `name`), unique per project
@@ -70,14 +74,14 @@ create table if not exists raw.wandb_runs (
     record json not null               -- the run node as received (interchange format)
 );
 
-create table if not exists raw.wandb_listings (
+create table if not exists live.wandb_listings (
     load_id varchar not null,
     entity varchar not null,
     project varchar not null,
     run_id varchar not null            -- listed by the server (or present in the file) at that load
 );
 
-create table if not exists raw.wandb_history (
+create table if not exists live.wandb_history (
     entity varchar not null,
     project varchar not null,
     run_id varchar not null,
@@ -88,7 +92,7 @@ create table if not exists raw.wandb_history (
     load_id varchar not null           -- the load / sync that stored the row
 );
 
-create table if not exists raw.wandb_sweeps (
+create table if not exists live.wandb_sweeps (
     entity varchar not null,
     project varchar not null,
     sweep_id varchar not null,         -- the sweep's GraphQL `name`: what a run's sweepName holds
@@ -98,7 +102,7 @@ create table if not exists raw.wandb_sweeps (
     config json                        -- that config text parsed (null when it does not parse)
 );
 
-create table if not exists raw.wandb_artifact_fetches (
+create table if not exists live.wandb_artifact_fetches (
     entity varchar not null,
     project varchar not null,
     run_id varchar not null,
@@ -108,7 +112,7 @@ create table if not exists raw.wandb_artifact_fetches (
     logged_count bigint not null       -- artifact versions the run logged (rows below)
 );
 
-create table if not exists raw.wandb_run_artifacts (
+create table if not exists live.wandb_run_artifacts (
     entity varchar not null,
     project varchar not null,
     run_id varchar not null,
@@ -132,7 +136,7 @@ create table if not exists raw.wandb_entity_listings (
     requests bigint default 0
 );
 
-create table if not exists raw.wandb_projects (
+create table if not exists live.wandb_projects (
     listing_id varchar not null,       -- the entity listing that saw the project
     entity varchar not null,
     project varchar not null,
@@ -142,17 +146,7 @@ create table if not exists raw.wandb_projects (
 """
 
 
-RAW_TABLES = (
-    "wandb_loads",
-    "wandb_runs",
-    "wandb_listings",
-    "wandb_history",
-    "wandb_sweeps",
-    "wandb_artifact_fetches",
-    "wandb_run_artifacts",
-    "wandb_entity_listings",
-    "wandb_projects",
-)
+RAW_TABLES = LEDGER_TABLES + SEALED_TABLES
 
 
 def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
@@ -204,6 +198,9 @@ def open_raw(warehouse: Warehouse, wait: float | None = None) -> duckdb.DuckDBPy
     con = connect(warehouse.raw_store, wait=wait)
     try:
         create_raw_tables(con)
+        ensure_segments(con)
+        if views_point_elsewhere(con, warehouse):
+            refresh_views(con, warehouse)
         if legacy:
             adopt_legacy(con, warehouse.published, wait)
         ensure_raw_schema(con)
@@ -236,7 +233,8 @@ def adopt_legacy(con: duckdb.DuckDBPyConnection, legacy: Path, wait: float | Non
         con.execute("begin")
         for name in tables:
             if name in RAW_TABLES:
-                con.execute(f"insert into raw.{name} by name select * from legacy.raw.{name}")
+                schema = "live" if name in SEALED_TABLES else "raw"
+                con.execute(f"insert into {schema}.{name} by name select * from legacy.raw.{name}")
         con.execute("commit")
     finally:
         con.execute("detach legacy")
@@ -258,6 +256,8 @@ def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
     if catalog != "raw":
         con.execute("create schema if not exists raw")
     con.execute(RAW_DDL)
+    for table in SEALED_TABLES:
+        con.execute(f"create view if not exists raw.{table} as select * from live.{table}")
 
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:

@@ -109,7 +109,7 @@ class HistoryWriter:
         with registered(self.con, "history_batch", frame):
             self.con.execute(
                 """
-                insert into raw.wandb_history
+                insert into live.wandb_history
                 select
                     entity,
                     project,

@@ -1,4 +1,5 @@
-"""The load ledger (`raw.wandb_loads`): one row per project per load or sync."""
+"""The load ledger (`raw.wandb_loads`): one row per project per load or sync; and which raw
+tables hang off which ledger."""
 
 from __future__ import annotations
 
@@ -6,6 +7,47 @@ import uuid
 from dataclasses import dataclass, field
 
 import duckdb
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """A ledger table, the key its rows and those of its tables are partitioned by, and
+    its tables (the ledger last: its partition marks a completely exported entry)."""
+
+    table: str
+    key: str
+    tables: tuple[str, ...]
+
+    @property
+    def prefix(self) -> str:
+        return f"{self.key}="
+
+
+LOADS = Ledger(
+    "wandb_loads",
+    "load_id",
+    (
+        "wandb_runs",
+        "wandb_history",
+        "wandb_sweeps",
+        "wandb_artifact_fetches",
+        "wandb_run_artifacts",
+        "wandb_listings",
+        "wandb_loads",
+    ),
+)
+ENTITY_LISTINGS = Ledger(
+    "wandb_entity_listings", "listing_id", ("wandb_projects", "wandb_entity_listings")
+)
+LEDGERS = (LOADS, ENTITY_LISTINGS)
+
+# Ledgers: a row per load / entity listing, updated when it ends; small, always a table.
+LEDGER_TABLES = tuple(ledger.table for ledger in LEDGERS)
+# Append-only rows: written to `live.<table>`, read as `raw.<table>` (the live rows and
+# the published Parquet segments: extract/warehouse/segments.py).
+SEALED_TABLES = tuple(
+    table for ledger in LEDGERS for table in ledger.tables if table not in LEDGER_TABLES
+)
 
 
 @dataclass
@@ -69,7 +111,7 @@ def finish_load(
             listing_complete = ?,
             listed = ?, new = ?, changed = ?, deleted = ?, heavy_fetched = ?, requests = ?,
             snapshot_at = coalesce(
-                (select max(fetched_at) from raw.wandb_runs where load_id = ?), started_at
+                (select max(fetched_at) from live.wandb_runs where load_id = ?), started_at
             )
         where load_id = ?
         """,

@@ -63,7 +63,7 @@ def finish_listing(
             with registered(con, "projects_frame", frame):
                 con.execute(
                     """
-                    insert into raw.wandb_projects
+                    insert into live.wandb_projects
                         (listing_id, entity, project, listed_at, record)
                     select $listing_id, $entity, project, listed_at::timestamptz, record::json
                     from projects_frame

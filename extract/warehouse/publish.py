@@ -1,25 +1,21 @@
 """`wandb-warehouse publish`: make the last build what the published file shows.
 
 A published state is a byte copy of `FILE.d/build.duckdb` (staging, intermediate, marts,
-seeds, `meta`, with their column comments) plus a schema `raw` of views over Parquet
+seeds, `meta`, with their column comments) plus a schema `raw` of views over the Parquet
 segments holding the raw rows that build read. `FILE` is then pointed at it in one
 `rename`, so a reader that has `FILE` open keeps the state it opened and a new connection
 sees the new one; nothing ever shows a half-written state.
 
-What is shared between states: the raw layer, by far the largest part (every fetched
-run's JSON), is append-only, so each publish writes only the rows of loads no earlier
-publish wrote, as one batch of Parquet files (`segments/<batch>/<table>.parquet`), and
-every later state's views list that batch too. Small batches are merged once there are
-`MERGE_AT` of them, so a warehouse synced every few minutes for a year still reads a few
-dozen files per table. The models' tables change with every build, so each state carries
-its own copy of them: on filesystems with copy-on-write clones (btrfs, XFS) that copy
-shares the unchanged blocks; elsewhere it is a plain file copy.
+What states share: the raw layer, by far the largest part, is sealed into segments that
+every later state lists too (extract/warehouse/segments.py), so a publish writes only the
+rows of the loads no earlier publish sealed. The models' tables change with every build,
+so each state carries its own copy of them: on filesystems with copy-on-write clones
+(btrfs, XFS) that copy shares the unchanged blocks; elsewhere it is a plain file copy.
 
 What is cleaned up: states no reader holds (DuckDB keeps a POSIX lock on a file for as
-long as it is open, `/proc/locks` lists those), and batches that neither the manifest nor
-a state still on disk lists, once they have been out of the manifest for
-`GRACE_SECONDS` (a reader that opened a state a moment before it was replaced may not
-have locked it yet).
+long as it is open, `/proc/locks` lists those), and retired batches that no state on disk
+lists, once they have been retired for `GRACE_SECONDS` (a reader that opened a state a
+moment before it was replaced may not have locked it yet).
 
 Only a build whose row in `meta.builds` is 'ok' (every model, seed and data test ran; no
 error and no error-severity test failure; warnings allowed) is published.
@@ -34,20 +30,27 @@ import json
 import os
 import shutil
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
 from extract.errors import UserError
-from extract.export.parquet import LEDGERS
 from extract.warehouse.database import connect
 from extract.warehouse.files import Warehouse, sql_path
+from extract.warehouse.ledger import LEDGERS
+from extract.warehouse.locks import lock_wait, waiting_for_duckdb
+from extract.warehouse.segments import (
+    Batch,
+    columns,
+    ensure_segments,
+    listed_batches,
+    parquet_select,
+    seal,
+    sealed_ids,
+)
 
-MANIFEST = "manifest.json"
-SMALL_BATCH_BYTES = 64 << 20
-MERGE_AT = 8
 GRACE_SECONDS = 60.0
 FICLONE = 0x40049409  # Linux ioctl: clone a file's extents (btrfs, XFS, ...)
 
@@ -74,45 +77,6 @@ class Build:
         if self.status == "failed":
             return f"{when} failed ({self.failures}): fix it and run `dbt build` again"
         return f"{when} did not run every model, seed and test: run a whole `dbt build`"
-
-
-@dataclass
-class Batch:
-    """One publish's raw rows (or several merged), by ledger key."""
-
-    name: str
-    ids: dict[str, list[str]]
-    bytes: int
-
-
-@dataclass
-class Manifest:
-    """The segments the next state lists, and the batches merged away (with when)."""
-
-    batches: list[Batch] = field(default_factory=list)
-    retired: dict[str, float] = field(default_factory=dict)
-    next_batch: int = 1
-    next_state: int = 1
-
-    @classmethod
-    def read(cls, path: Path) -> Manifest:
-        if not path.exists():
-            return cls()
-        data = json.loads(path.read_text())
-        data["batches"] = [Batch(**item) for item in data["batches"]]
-        return cls(**data)
-
-    def write(self, path: Path) -> None:
-        temporary = path.with_name(path.name + ".tmp")
-        temporary.write_text(json.dumps(asdict(self)))
-        temporary.replace(path)
-
-    def published_ids(self) -> dict[str, set[str]]:
-        found: dict[str, set[str]] = {ledger.key: set() for ledger in LEDGERS}
-        for batch in self.batches:
-            for key, ids in batch.ids.items():
-                found[key].update(ids)
-        return found
 
 
 @dataclass(frozen=True)
@@ -184,8 +148,6 @@ def publish(warehouse: Warehouse, wait: float | None = None) -> PublishResult:
         )
     warehouse.segments.mkdir(parents=True, exist_ok=True)
     warehouse.states.mkdir(parents=True, exist_ok=True)
-    manifest_path = warehouse.segments / MANIFEST
-    manifest = Manifest.read(manifest_path)
     con = connect(warehouse.build_db, wait=wait)
     try:
         build = last_build(con)
@@ -196,30 +158,35 @@ def publish(warehouse: Warehouse, wait: float | None = None) -> PublishResult:
             raise UserError(f"not published ({warehouse.published} is unchanged): {refusal}")
         if published_build(warehouse) == build.invocation_id:
             return PublishResult(False, build, 0, time.monotonic() - started)
+        attach_raw(con, warehouse, wait)
+        ensure_segments(con)
         built = _built_ids(con)
-        new_ids = {key: built[key] - manifest.published_ids()[key] for key in built}
+        sealed = sealed_ids(con)
+        if any(sealed[key] - built[key] for key in built):
+            raise UserError(
+                f"not published: {warehouse.segments} holds loads the last build did not "
+                "read (was build.duckdb replaced?): run `dbt build --full-refresh`"
+            )
+        new_ids = {key: built[key] - sealed[key] for key in built}
         new_loads = sum(len(ids) for ids in new_ids.values())
-        con.execute(f"attach '{sql_path(warehouse.raw_store)}' as raw (read_only)")
-        columns = _raw_columns(con)
-        if new_loads:
-            manifest.batches.append(_write_batch(con, warehouse.segments, manifest, new_ids))
-        _merge_small_batches(con, warehouse.segments, manifest)
+        seal(con, warehouse, new_ids)
+        batches = listed_batches(con)
+        found = columns(con)
+        retired = _retired(con)
+        con.execute("checkpoint raw")
         con.execute("detach raw")
-        manifest.write(manifest_path)
         con.execute("checkpoint")
-        name = f"{manifest.next_state:06d}"
-        manifest.next_state += 1
-        manifest.write(manifest_path)
+        name = f"{_next_state(warehouse):06d}"
         scratch = warehouse.states / f".{name}.tmp"
         _copy_file(warehouse.build_db, scratch)
     finally:
         con.close()
-    _add_raw_views(scratch, warehouse.segments, manifest.batches, columns, build)
+    _add_raw_views(scratch, warehouse.segments, batches, found, build)
     state = warehouse.states / f"{name}.duckdb"
     sidecar = {
         "build": build.invocation_id,
         "segments": str(warehouse.segments.resolve()),
-        "batches": [b.name for b in manifest.batches],
+        "batches": [b.name for b in batches],
     }
     state.with_suffix(".json").write_text(json.dumps(sidecar))
     scratch.replace(state)
@@ -227,8 +194,30 @@ def publish(warehouse: Warehouse, wait: float | None = None) -> PublishResult:
     link.unlink(missing_ok=True)
     os.link(state, link)
     link.replace(warehouse.published)
-    collect_garbage(warehouse, manifest)
+    collect_garbage(warehouse, {b.name for b in batches}, retired)
     return PublishResult(True, build, new_loads, time.monotonic() - started, state)
+
+
+def attach_raw(con: duckdb.DuckDBPyConnection, warehouse: Warehouse, wait: float | None) -> None:
+    """The raw store attached read-write as `raw` (waiting while another process holds it)."""
+    path = sql_path(warehouse.raw_store)
+    waiting_for_duckdb(
+        warehouse.raw_store, lock_wait(wait), lambda: con.execute(f"attach '{path}' as raw")
+    )
+
+
+def _next_state(warehouse: Warehouse) -> int:
+    numbers = [int(p.stem) for p in warehouse.states.glob("*.duckdb") if p.stem.isdigit()]
+    return max(numbers, default=0) + 1
+
+
+def _retired(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
+    """Retired batches and when they were retired (epoch seconds)."""
+    return dict(
+        con.execute(
+            "select name, epoch(retired_at) from raw.segments.batches where retired_at is not null"
+        ).fetchall()
+    )
 
 
 def _built_ids(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
@@ -238,88 +227,14 @@ def _built_ids(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
     return ids
 
 
-def _raw_columns(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
-    """Each raw table's columns in the store's order (the views keep it)."""
-    columns: dict[str, list[str]] = {}
-    for table, column in con.execute(
-        "select table_name, column_name from duckdb_columns() where database_name = 'raw'"
-        " order by table_name, column_index"
-    ).fetchall():
-        columns.setdefault(table, []).append(column)
-    return columns
-
-
-def _write_batch(
-    con: duckdb.DuckDBPyConnection,
-    segments: Path,
-    manifest: Manifest,
-    ids: dict[str, set[str]],
-) -> Batch:
-    """The raw rows of `ids` as one batch folder, every table a file (maybe empty)."""
-    name = f"{manifest.next_batch:08d}"
-    manifest.next_batch += 1
-    scratch = segments / f".{name}.tmp"
-    shutil.rmtree(scratch, ignore_errors=True)
-    scratch.mkdir()
-    for ledger in LEDGERS:
-        con.execute(
-            "create or replace temp table publish_ids as select unnest(?::varchar[]) as id",
-            [sorted(ids[ledger.key])],
-        )
-        for table in ledger.tables:
-            con.execute(
-                f"copy (select * from raw.{table} where {ledger.key} in"
-                f" (select id from publish_ids)) to '{sql_path(scratch / table)}.parquet'"
-                " (format parquet, compression zstd)"
-            )
-    final = segments / name
-    scratch.replace(final)
-    return Batch(name, {key: sorted(values) for key, values in ids.items()}, _size(final))
-
-
-def _merge_small_batches(
-    con: duckdb.DuckDBPyConnection, segments: Path, manifest: Manifest
-) -> None:
-    """Merge the small batches into one once there are MERGE_AT of them."""
-    small = [b for b in manifest.batches if b.bytes < SMALL_BATCH_BYTES]
-    if len(small) < MERGE_AT:
-        return
-    name = f"{manifest.next_batch:08d}"
-    manifest.next_batch += 1
-    scratch = segments / f".{name}.tmp"
-    shutil.rmtree(scratch, ignore_errors=True)
-    scratch.mkdir()
-    for ledger in LEDGERS:
-        for table in ledger.tables:
-            files = [sql_path(segments / b.name / f"{table}.parquet") for b in small]
-            listed = ", ".join(f"'{f}'" for f in files)
-            con.execute(
-                f"copy (select * from read_parquet([{listed}], union_by_name = true))"
-                f" to '{sql_path(scratch / table)}.parquet' (format parquet, compression zstd)"
-            )
-    final = segments / name
-    scratch.replace(final)
-    merged_ids: dict[str, list[str]] = {ledger.key: [] for ledger in LEDGERS}
-    for batch in small:
-        for key, values in batch.ids.items():
-            merged_ids[key].extend(values)
-    now = time.time()
-    names = {b.name for b in small}
-    position = manifest.batches.index(small[0])
-    kept = [b for b in manifest.batches if b.name not in names]
-    kept.insert(position, Batch(name, merged_ids, _size(final)))
-    manifest.batches = kept
-    manifest.retired.update(dict.fromkeys(names, now))
-
-
 def _add_raw_views(
     state: Path,
     segments: Path,
     batches: list[Batch],
-    columns: dict[str, list[str]],
+    found: dict[str, list[str]],
     build: Build,
 ) -> None:
-    """The state's `raw` schema: one view per raw table over the batches' files."""
+    """The state's `raw` schema: a view per raw table over the listed batches' files."""
     con = duckdb.connect(str(state))
     try:
         con.execute("begin")
@@ -327,17 +242,11 @@ def _add_raw_views(
         con.execute("create schema raw")
         for ledger in LEDGERS:
             for table in ledger.tables:
-                select = ", ".join(f'"{c}"' for c in columns[table])
-                listed = ", ".join(
-                    f"'{sql_path(segments / b.name / f'{table}.parquet')}'" for b in batches
-                )
-                con.execute(
-                    f"create view raw.{table} as select {select}"
-                    f" from read_parquet([{listed}], union_by_name = true)"
-                )
+                select = parquet_select(segments, batches, table, found[table])
+                con.execute(f"create view raw.{table} as {select}")
                 con.execute(
                     f"comment on view raw.{table} is 'The raw layer as of this published build"
-                    " (Parquet segments of its loads; see extract/warehouse/publish.py).'"
+                    " (Parquet segments of its loads; see extract/warehouse/segments.py).'"
                 )
         con.execute(
             "create or replace table meta.published as select"
@@ -390,18 +299,31 @@ def _locked_inodes() -> set[tuple[int, int]] | None:
     return found
 
 
-def collect_garbage(warehouse: Warehouse, manifest: Manifest) -> None:
-    """Delete states no reader holds and batches nothing lists any more."""
+def clean_up(warehouse: Warehouse) -> None:
+    """What a publish cleans up at its end, on its own (the caller holds the writer lock)."""
+    con = connect(warehouse.raw_store)
+    try:
+        listed = {batch.name for batch in listed_batches(con)}
+        retired = _retired(con)
+    finally:
+        con.close()
+    collect_garbage(warehouse, listed, retired)
+
+
+def collect_garbage(warehouse: Warehouse, listed: set[str], retired: dict[str, float]) -> None:
+    """Delete states no reader holds, and batch folders that neither the raw store (`listed`)
+    nor a state on disk lists, once retired (or, for leftovers of a killed publish, written)
+    more than GRACE_SECONDS ago."""
     current = current_state(warehouse)
     locked = _locked_inodes()
-    kept_batches = {b.name for b in manifest.batches}
+    kept = set(listed)
     for state in sorted(warehouse.states.glob("*.duckdb")):
         sidecar = state.with_suffix(".json")
         info = state.stat()
         held = locked is None or (info.st_dev, info.st_ino) in locked
         if state == current or held:
             if sidecar.exists():
-                kept_batches.update(json.loads(sidecar.read_text())["batches"])
+                kept.update(json.loads(sidecar.read_text())["batches"])
             continue
         state.unlink()
         sidecar.unlink(missing_ok=True)
@@ -411,10 +333,8 @@ def collect_garbage(warehouse: Warehouse, manifest: Manifest) -> None:
         if now - leftover.stat().st_mtime > GRACE_SECONDS:
             leftover.unlink(missing_ok=True)
     for folder in warehouse.segments.iterdir():
-        if not folder.is_dir() or folder.name in kept_batches:
+        if not folder.is_dir() or folder.name in kept:
             continue
-        since = manifest.retired.get(folder.name, folder.stat().st_mtime)
+        since = retired.get(folder.name, folder.stat().st_mtime)
         if now - since > GRACE_SECONDS:
             shutil.rmtree(folder, ignore_errors=True)
-            manifest.retired.pop(folder.name, None)
-    manifest.write(warehouse.segments / MANIFEST)

@@ -86,7 +86,7 @@ def write_sweeps(
     with registered(con, "sweeps_frame", frame):
         con.execute(
             """
-            insert into raw.wandb_sweeps
+            insert into live.wandb_sweeps
                 (entity, project, sweep_id, fetched_at, load_id, record, config)
             select
                 $entity, $project, sweep_id, fetched_at::timestamptz, $load_id,

@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 import yaml
-from dbt_builds import build_warehouse, load_raw, open_working
+from dbt_builds import build_and_publish, build_warehouse, load_raw, open_working
 
 from extract.errors import UserError
 from extract.warehouse.database import PROJECT_ROOT
@@ -108,14 +108,19 @@ def incremental_and_full(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict
     root = tmp_path_factory.mktemp("incremental")
     first, second = sorted(FIXTURES.glob("awkward_runs_*.jsonl"))
     built = build_warehouse(root / "warehouse.duckdb", [first], root / "target")
+    # Publishing seals a build's loads into Parquet segments, so the builds after it find
+    # their new rows among the live ones; the third load's build is left unpublished.
     later_loads = (
-        (second, False),
-        (_third_load(root / "third.jsonl"), True),
-        (_late_older_load(root / "late.jsonl"), True),
+        (second, False, True),
+        (_third_load(root / "third.jsonl"), True, False),
+        (_late_older_load(root / "late.jsonl"), True, True),
     )
-    for path, partial in later_loads:
+    for path, partial, published in later_loads:
         load_raw(built.db, [path], partial=partial)
-        run_dbt(["build", "--target-path", str(root / "target")], built.db, quiet=True)
+        if published:
+            build_and_publish(built.db, ["--target-path", str(root / "target")])
+        else:
+            run_dbt(["build", "--target-path", str(root / "target")], built.db, quiet=True)
     incremental = _tables(built.db)
     run_dbt(
         ["build", "--full-refresh", "--target-path", str(root / "target")], built.db, quiet=True

@@ -13,7 +13,7 @@ from conftest import PROJECT_ROOT
 
 from extract.load.runs import load_file
 from extract.sample.files import load_order
-from extract.warehouse.database import ensure_raw_schema, open_raw
+from extract.warehouse.database import RAW_TABLES, ensure_raw_schema, open_raw
 from extract.warehouse.files import Warehouse
 
 DBT = str(Path(sys.executable).parent / "dbt")
@@ -44,17 +44,21 @@ def test_dbt_build_without_raw_data_says_what_to_run(tmp_path: Path) -> None:
 
 
 def test_a_warehouse_file_from_before_publishing_is_adopted(tmp_path: Path) -> None:
-    # The layout before publishing: one file with the raw layer in a schema `raw`.
-    db = tmp_path / "warehouse.duckdb"
-    with duckdb.connect(str(db)) as con:
+    # The layout before publishing: one file with the raw tables in a schema `raw`.
+    loaded = tmp_path / "loaded.duckdb"
+    with duckdb.connect(str(loaded)) as con:
         ensure_raw_schema(con)
         for path in load_order():
             load_file(con, path)
+    db = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute(f"attach '{loaded}' as loaded (read_only)")
+        con.execute("create schema raw")
+        for table in RAW_TABLES:
+            con.execute(f"create table raw.{table} as select * from loaded.raw.{table}")
         counts = {
             table: con.execute(f"select count(*) from raw.{table}").fetchone()[0]
-            for (table,) in con.execute(
-                "select table_name from duckdb_tables() where schema_name = 'raw'"
-            ).fetchall()
+            for table in RAW_TABLES
         }
     assert counts["wandb_runs"] == 668
     reader = duckdb.connect(str(db), read_only=True)  # a reader of the old file

@@ -28,6 +28,10 @@
     'runtime_text': '$.summaryMetrics._runtime',
 } -%}
 {%- set analysis_fields = analysis_paths() -%}
+{#- On DuckDB the rows of loads no published build read are in the raw store's live
+    table, the rest in Parquet segments: an incremental build reads the live table. -#}
+{%- set new_runs = source('wandb_live', 'wandb_runs') if target.type == 'duckdb'
+    else source('wandb', 'wandb_runs') -%}
 
 with
 
@@ -42,7 +46,7 @@ with
             {{ raw_row_id() }} as raw_rowid,
             load_id
 
-        from {{ source('wandb', 'wandb_runs') }}
+        from {{ new_runs }}
 
     ),
 
@@ -58,9 +62,11 @@ with
 
 source as (
 
-    select * from {{ source('wandb', 'wandb_runs') }}
     {% if is_incremental() %}
+        select * from {{ new_runs }}
         where {{ raw_row_id() }} in (select new_rows.raw_rowid from new_rows)
+    {% else %}
+        select * from {{ source('wandb', 'wandb_runs') }}
     {% endif %}
 
 ),
