@@ -52,6 +52,7 @@ from extract.warehouse.segments import (
 )
 
 GRACE_SECONDS = 60.0
+COMPACT_FREE_BYTES = 64 << 20
 FICLONE = 0x40049409  # Linux ioctl: clone a file's extents (btrfs, XFS, ...)
 
 
@@ -195,6 +196,7 @@ def publish(warehouse: Warehouse, wait: float | None = None) -> PublishResult:
     os.link(state, link)
     link.replace(warehouse.published)
     collect_garbage(warehouse, {b.name for b in batches}, retired)
+    compact_raw_store(warehouse, wait)
     return PublishResult(True, build, new_loads, time.monotonic() - started, state)
 
 
@@ -279,6 +281,29 @@ def _copy_file(source: Path, target: Path) -> None:
 
 def _size(folder: Path) -> int:
     return sum(f.stat().st_size for f in folder.iterdir())
+
+
+def compact_raw_store(warehouse: Warehouse, wait: float | None = None) -> bool:
+    """Rewrite the raw store when most of it is free space: DuckDB reuses the blocks of
+    deleted rows but never shrinks a file, and sealing a large load (a first publish, a
+    full-refresh sync) frees most of it. The caller holds the writer lock."""
+    store = warehouse.raw_store
+    compacted = store.with_name(store.name + ".compact")
+    compacted.unlink(missing_ok=True)
+    con = connect(store, wait=wait)
+    try:
+        block_size, free, used = con.execute(
+            "select block_size, free_blocks, used_blocks from pragma_database_size()"
+        ).fetchone()
+        if free * block_size < COMPACT_FREE_BYTES or free < used:
+            return False
+        con.execute(f"attach '{sql_path(compacted)}' as compacted")
+        con.execute("copy from database raw to compacted")
+        con.execute("detach compacted")
+    finally:
+        con.close()
+    compacted.replace(store)
+    return True
 
 
 def _locked_inodes() -> set[tuple[int, int]] | None:

@@ -13,8 +13,10 @@ from conftest import PROJECT_ROOT
 
 from extract.load.runs import load_file
 from extract.sample.files import load_order
+from extract.warehouse import publish
 from extract.warehouse.database import RAW_TABLES, ensure_raw_schema, open_raw
 from extract.warehouse.files import Warehouse
+from extract.warehouse.segments import seal
 
 DBT = str(Path(sys.executable).parent / "dbt")
 
@@ -91,3 +93,37 @@ def test_a_warehouse_file_from_before_publishing_is_adopted(tmp_path: Path) -> N
         check=True,
     )
     assert __import__("json").loads(check.stdout) == counts
+
+
+def test_sealing_moves_rows_to_segments_and_compaction_gives_space_back(
+    tmp_path: Path, monkeypatch
+) -> None:
+    warehouse = Warehouse(tmp_path / "warehouse.duckdb")
+    con = open_raw(warehouse)
+    for path in load_order():
+        load_file(con, path)
+    before = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in RAW_TABLES}
+    ids = {
+        "load_id": {i for (i,) in con.execute("select load_id from raw.wandb_loads").fetchall()},
+        "listing_id": set(),
+    }
+    con.close()
+    size = warehouse.raw_store.stat().st_size
+
+    with duckdb.connect() as session:
+        session.execute(f"attach '{warehouse.raw_store}' as raw")
+        seal(session, warehouse, ids)
+        live = session.execute("select count(*) from raw.live.wandb_runs").fetchone()[0]
+        after = {
+            t: session.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in RAW_TABLES
+        }
+    assert live == 0 and after == before
+    assert sorted(p.name for p in warehouse.segments.iterdir()) == ["00000001"]
+
+    monkeypatch.setattr(publish, "COMPACT_FREE_BYTES", 0)
+    assert publish.compact_raw_store(warehouse)
+    assert warehouse.raw_store.stat().st_size < size / 2
+    with duckdb.connect(str(warehouse.raw_store), read_only=True) as store:
+        assert {
+            t: store.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in RAW_TABLES
+        } == before
