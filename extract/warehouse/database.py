@@ -4,15 +4,18 @@ schema.
 Readers open the published file (`FILE`) read-only; writers open the working files in
 `FILE.d/` (extract/warehouse/files.py) and publish (extract/warehouse/publish.py).
 
-The raw layer lives in `FILE.d/raw.duckdb`, whose catalog is named `raw`: its tables are
-`raw.wandb_runs` and so on. It is append-only. `raw.wandb_runs`, `raw.wandb_listings`,
-`raw.wandb_history`, `raw.wandb_sweeps`, `raw.wandb_artifact_fetches`,
-`raw.wandb_run_artifacts` and `raw.wandb_projects` are never updated or deleted;
+The raw layer lives in `FILE.d/raw.duckdb`, whose catalog is named `raw`. It is
+append-only: `raw.wandb_runs`, `raw.wandb_listings`, `raw.wandb_history`,
+`raw.wandb_sweeps`, `raw.wandb_artifact_fetches`, `raw.wandb_run_artifacts` and
+`raw.wandb_projects` are views over tables of the same name in the schema `live`, where
+writers append, and over the Parquet segments the rows move to once a build that read
+them is published (extract/warehouse/segments.py); no row is ever updated.
 `raw.wandb_loads` (and `raw.wandb_entity_listings` for entity-wide project listings) is a
-ledger whose row is written when a load starts (status 'running') and finalised when it
-ends ('ok' / 'failed'). A load that was killed keeps 'running' until the next writer marks
-it 'failed' (one writer at a time, so a 'running' row seen by a writer belongs to a dead
-process).
+ledger table whose row is written when a load starts (status 'running') and finalised when
+it ends ('ok' / 'failed'). A load that was killed keeps 'running' until the next writer
+marks it 'failed' (one writer at a time, so a 'running' row seen by a writer belongs to a
+dead process). The same tables and views can be made on any connection (a schema `raw`
+then holds the views), which is how the loaders are tested.
 """
 
 from __future__ import annotations
