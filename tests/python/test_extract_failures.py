@@ -10,12 +10,11 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import duckdb
-from conftest import PROJECT_ROOT, isolated_env, run_cli
+from conftest import PROJECT_ROOT, cli_env, isolated_env, run_cli
 from fake_wandb import DEFAULT_KEY, FakeRun, FakeWandb
 
 from extract.cli import main
@@ -123,14 +122,23 @@ def test_a_working_file_held_by_another_process_is_waited_for_then_named(
     finally:
         holder.kill()
         holder.wait()
-    # Released within the wait: the writer goes on.
+    # Released while the writer waits (once it has said so): the writer goes on.
     holder = _hold_open(Warehouse(db).raw_store)
-    threading.Timer(1.0, holder.communicate, kwargs={"input": "\n"}).start()
-    result = run_cli(["extract", "lab/p", "--db", str(db)], isolated_env(tmp_path, fake))
-    holder.wait()
-    assert result.returncode == 0, result.stderr
-    assert "waiting up to 300 s for raw.duckdb" in result.stderr
-    assert loads(db)[-1][0] == "ok"
+    writer = subprocess.Popen(
+        [sys.executable, "-m", "extract.cli", "extract", "lab/p", "--db", str(db)],
+        cwd=PROJECT_ROOT,
+        env=cli_env(isolated_env(tmp_path, fake)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert writer.stderr is not None
+    waiting = writer.stderr.readline()
+    holder.communicate("\n")
+    out, rest = writer.communicate(timeout=120)
+    assert waiting.startswith("waiting up to 300 s for raw.duckdb: locked by"), waiting + rest
+    assert writer.returncode == 0, rest
+    assert out.startswith("lab/p: listed 1") and loads(db)[-1][0] == "ok"
 
 
 def test_server_failing_forever_ends_in_bounded_time(
