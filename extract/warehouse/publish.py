@@ -67,6 +67,7 @@ class Build:
     status: str
     project_fingerprint: str | None
     failures: str | None
+    findings: str | None
 
     def refusal(self) -> str | None:
         """Why this build cannot be published, or None."""
@@ -94,10 +95,17 @@ class PublishResult:
         built = f"{self.build.started_at:%Y-%m-%d %H:%M:%S %Z}"
         if not self.published:
             return f"{warehouse.published}: already shows the build of {built}; nothing to publish"
-        return (
+        line = (
             f"published {warehouse.published}: the build of {built} "
             f"({self.new_loads} new load(s) in the raw segments, {self.seconds:.1f} s)"
         )
+        if self.build.findings:
+            rules = self.build.findings.split(", ")
+            line += (
+                f"\n{len(rules)} data rule(s) found runs to look at ({', '.join(rules)}): "
+                f"`wandb-warehouse report --db {warehouse.published}` lists them"
+            )
+        return line
 
 
 def last_build(con: duckdb.DuckDBPyConnection) -> Build | None:
@@ -110,7 +118,7 @@ def last_build(con: duckdb.DuckDBPyConnection) -> Build | None:
         return None
     row = con.execute(
         "select invocation_id, command, started_at, finished_at, status, project_fingerprint,"
-        " failures from meta.builds order by started_at desc limit 1"
+        " failures, findings from meta.builds order by started_at desc limit 1"
     ).fetchone()
     return Build(*row) if row else None
 
