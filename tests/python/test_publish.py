@@ -19,7 +19,7 @@ import duckdb
 import pytest
 from conftest import cli_env, isolated_env, run_cli
 from dbt_builds import build_and_publish, load_raw
-from fake_wandb import FakeRun, FakeWandb
+from fake_wandb import FakeArtifact, FakeRun, FakeWandb
 from test_extract import populate
 
 from extract.sample.files import load_order
@@ -153,7 +153,13 @@ def test_sync_and_dbt_build_publish_while_readers_hold_the_file(
 def test_failed_syncs_publish_nothing(fake: FakeWandb, tmp_path: Path, db: Path) -> None:
     env = isolated_env(tmp_path, fake)
     populate(fake, 4)
-    assert _sync(db, env).returncode == 0
+    fake.run("lab", "p", "r0001").logged_artifacts = [FakeArtifact("model", 0, type="model")]
+    # A whole entity with artifacts, synced twice: the second sync lists the projects,
+    # the runs and the sweeps again, and reads no artifact, so it builds nothing.
+    entity = ["sync", "lab", "--artifacts", "--db", str(db)]
+    assert run_cli(entity, env, timeout=300).returncode == 0
+    again = run_cli(entity, env, timeout=300)
+    assert again.returncode == 0 and "no dbt build" in again.stdout, again.stdout
     state = os.stat(db)
 
     fake.run("lab", "p", "r0000").tags = ["changed"]
