@@ -19,7 +19,8 @@ The raw rows each concurrency stored (run records without their fetch time, hist
 with metrics compared as parsed JSON, artifact rows) must be identical: the bench fails
 otherwise. Peak RSS is the extractor's Python process and, apart, its wandb-core process.
 Prints a table and writes bench/results/concurrency.json; with `--only`, the parts run
-replace theirs in that file and the others are kept.
+replace theirs in that file and the others are kept. Rows are read from the raw layer
+`extract` writes (DB.d/raw.duckdb); nothing is built.
 """
 
 from __future__ import annotations
@@ -36,8 +37,6 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import duckdb
-
 from extract.sync.plan import requests_needed
 from extract.warehouse.database import PROJECT_ROOT
 
@@ -46,6 +45,7 @@ from fake_wandb import FakeWandb
 
 from bench.extract_bench import ARTIFACT_OPERATIONS, change_one_percent, make_run
 from bench.history_bench import add_runs
+from bench.warehouses import read_raw
 
 RESULTS = Path(__file__).resolve().parent / "results" / "concurrency.json"
 ENTITY, PROJECT, HISTORY_PROJECT = "bench", "sweep", "history"
@@ -102,7 +102,7 @@ def load_seconds(db: Path, project: str, *, table: str = "raw.wandb_listings") -
     """How long the project's latest load that wrote `table` took, by its ledger row (a
     run sync is the load that listed runs; sweeps, history and artifacts are loads of
     their own)."""
-    with duckdb.connect(str(db), read_only=True) as con:
+    with read_raw(db) as con:
         (seconds,) = con.execute(
             f"""
             select epoch(finished_at - started_at) from raw.wandb_loads
@@ -136,7 +136,7 @@ def graphql_requests(fake: FakeWandb) -> int:
 
 def runs_digest(db: Path) -> str:
     """Every stored run version (fetch time left out) and every listing, hashed."""
-    with duckdb.connect(str(db), read_only=True) as con:
+    with read_raw(db) as con:
         versions = con.execute(
             """
             select run_id, fetch_kind,
@@ -163,7 +163,7 @@ def history_digest(db: Path) -> tuple[int, str]:
     (wandb-core writes a row's keys in any order)."""
     digest = hashlib.sha256()
     rows = 0
-    with duckdb.connect(str(db), read_only=True) as con:
+    with read_raw(db) as con:
         cursor = con.execute(
             """
             select entity, project, run_id, step, epoch(logged_at), runtime, metrics::varchar
@@ -234,7 +234,7 @@ def bench_history(runs: int, steps: int, latency: float, concurrency: int) -> di
 
 def artifacts_digest(db: Path) -> tuple[int, str]:
     """(rows, hash) of every stored run-artifact row."""
-    with duckdb.connect(str(db), read_only=True) as con:
+    with read_raw(db) as con:
         rows = con.execute(
             "select run_id, direction, artifact_id, record::varchar "
             "from raw.wandb_run_artifacts order by all"

@@ -8,7 +8,8 @@ main project's runs changed (half of them had their tags edited, half finished w
 heartbeat, history length and summary). The entity holds the main project (`--runs` runs,
 half of them launched by 20 sweeps, each using a dataset and logging a model) and a
 second project of 500 runs with 2 sweeps. Prints a table and writes
-bench/results/extract.json. Request counts are what the fake served.
+bench/results/extract.json. Request counts are what the fake served; the load counts and
+`warehouse_bytes` are the raw layer's (`extract` writes DB.d/raw.duckdb; nothing is built).
 """
 
 from __future__ import annotations
@@ -23,11 +24,11 @@ from contextlib import redirect_stdout
 from io import StringIO
 from pathlib import Path
 
-import duckdb
-
+from bench.warehouses import read_raw
 from extract.cli import main as cli_main
 from extract.sync.plan import requests_needed
 from extract.wandb_api.config import DEFAULT_PAGE_SIZE
+from extract.warehouse.files import Warehouse
 from tests.python.fake_wandb import FakeArtifact, FakeRun, FakeSweep, FakeWandb
 
 RESULTS = Path(__file__).resolve().parent / "results" / "extract.json"
@@ -95,7 +96,7 @@ def sync(db: Path, fake: FakeWandb, name: str, artifacts: bool) -> dict:
     seconds = time.perf_counter() - started
     if code != 0:
         raise SystemExit(f"{name}: extract failed (exit {code})")
-    con = duckdb.connect(str(db), read_only=True)
+    con = read_raw(db)
     try:
         # The run syncs of the latest invocation (its sweeps and artifacts are loads too).
         listed, new, changed, deleted, heavy = con.execute(
@@ -152,7 +153,7 @@ def run_bench(runs: int, latency_ms: float, artifacts: bool = True) -> dict:
         results.append(sync(db, fake, "no-change sync", artifacts))
         changed = change_one_percent(fake, runs)
         results.append(sync(db, fake, f"after {changed} runs (1%) changed", artifacts))
-        size = db.stat().st_size
+        size = Warehouse(db).raw_store.stat().st_size
     projects = (runs, SMALL_RUNS)
     # Per project: its listing pages (+ heavy batches) and one sweeps page; once: the
     # projects page, the credential check and wandb-core's server-feature check.

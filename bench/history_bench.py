@@ -9,7 +9,9 @@ history models' `dbt build`, full and incremental (not a test).
 3. `dbt build` of the whole project once (upstream marts), then of the history models
    (stg_wandb__history and everything downstream, with their tests): --full-refresh
    after the first sync, incremental after the second.
-Prints a table and writes bench/results/history.json.
+Prints a table and writes bench/results/history.json. `extract` writes the raw layer
+(DB.d/raw.duckdb), dbt its target (DB.d/build.duckdb); nothing is published, and
+`warehouse_bytes` is the two files' size.
 """
 
 from __future__ import annotations
@@ -23,8 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import duckdb
-
+from bench.warehouses import open_working, read_raw, working_bytes
 from extract.warehouse.database import DB_ENV_VAR, PROJECT_ROOT
 from extract.warehouse.dbt import dbt_executable
 
@@ -92,7 +93,7 @@ def sync(db: Path, fake: FakeWandb, env: dict[str, str], name: str) -> dict:
     if result.returncode != 0:
         raise SystemExit(f"{name}: extract failed:\n{result.stderr[-2000:]}")
     maxrss = int(result.stderr.strip().splitlines()[-1].split()[-1])
-    con = duckdb.connect(str(db), read_only=True)
+    con = read_raw(db)
     try:
         load_id, grown, read, counted = con.execute(
             "select load_id, listed, heavy_fetched, requests from raw.wandb_loads "
@@ -169,11 +170,11 @@ def run_bench(runs: int, steps: int, metrics: int, grow_share: float, grow_steps
         builds.append(
             dbt_build(db, target, "history models, incremental", "--select", HISTORY_MODELS)
         )
-        with duckdb.connect(str(db), read_only=True) as con:
+        with open_working(db) as con:
             (long_rows,) = con.execute(
                 "select count(*) from intermediate.int_history__metric_values"
             ).fetchone()
-        size = db.stat().st_size
+        size = working_bytes(db)
     return {
         "runs": runs,
         "steps": steps,

@@ -2,13 +2,15 @@
 
     python -m bench.raw_sql read-json FILE DB           # DuckDB's own read_json -> table
     python -m bench.raw_sql read-json-objects FILE DB   # one JSON column per line -> table
-    python -m bench.raw_sql models DB MANIFEST          # dbt's compiled SQL, DAG order
+    python -m bench.raw_sql models WAREHOUSE MANIFEST   # dbt's compiled SQL, DAG order
 
-`models` replays what `dbt build` runs, in one DuckDB connection: every model's compiled
-SQL (from a `dbt compile --full-refresh` manifest) materialised as dbt would (view, or
-table for tables and incrementals on a full build), then every data test as
-`select count(*) from (test)`. Seeds are left as dbt loaded them (a few rows each) and
-unit tests are not replayed: they run on fixtures, so they are part of dbt's fixed cost.
+`models` replays what `dbt build` runs, in one DuckDB connection to the warehouse's dbt
+target (WAREHOUSE.d/build.duckdb) with its raw layer (WAREHOUSE.d/raw.duckdb) attached
+read-only as `raw`, as profiles.yml attaches it for dbt: every model's compiled SQL (from
+a `dbt compile --full-refresh` manifest) materialised as dbt would (view, or table for
+tables and incrementals on a full build), then every data test as `select count(*) from
+(test)`. Seeds are left as dbt loaded them (a few rows each) and unit tests are not
+replayed: they run on fixtures, so they are part of dbt's fixed cost.
 Connection settings are the warehouse's (WANDB_WAREHOUSE_THREADS / _MEMORY_LIMIT).
 """
 
@@ -22,6 +24,7 @@ from pathlib import Path
 import duckdb
 
 from extract.warehouse.database import connect
+from extract.warehouse.files import Warehouse, sql_path
 
 
 def read_json(file: Path, db: Path) -> None:
@@ -57,8 +60,12 @@ def dag_order(manifest: dict) -> list[dict]:
 
 
 def run_models(db: Path, manifest_path: Path) -> dict[str, int]:
+    """Replay the manifest's models and data tests on warehouse `db`'s working files;
+    each data test's failing row count."""
     manifest = json.loads(manifest_path.read_text())
-    con = connect(db)
+    warehouse = Warehouse(db)
+    con = connect(warehouse.build_db)
+    con.execute(f"attach '{sql_path(warehouse.raw_store)}' as raw (read_only)")
     failures: dict[str, int] = {}
     for node in dag_order(manifest):
         sql = node["compiled_code"]
@@ -86,7 +93,7 @@ def main(argv: list[str] | None = None) -> None:
         cmd.add_argument("file", type=Path)
         cmd.add_argument("db", type=Path)
     models = sub.add_parser("models")
-    models.add_argument("db", type=Path)
+    models.add_argument("db", type=Path, help="the warehouse file (its working files are used)")
     models.add_argument("manifest", type=Path)
     args = parser.parse_args(argv)
     if args.command == "read-json":

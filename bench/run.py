@@ -10,6 +10,9 @@ in its own process (median of --repeats, peak RSS, CPU seconds, load average):
 4. a rebuild after a sync that changed 1% of the runs vs a full build of the same data.
 
 Every `dbt build` here is the production one, `dbt build --exclude-resource-type unit_test`.
+A warehouse is its working files (bench/warehouses.py): `load` writes `FILE.d/raw.duckdb`,
+dbt builds `FILE.d/build.duckdb`; copying a warehouse for a measurement copies both, and
+nothing is published (publishing is not part of any measured step).
 
 Results go to bench/results/results.json and a markdown table on stdout.
 """
@@ -29,14 +32,10 @@ import duckdb
 
 from bench.generate import generate
 from bench.measure import Step, python_module, run_measured
-from extract.warehouse.database import (
-    DB_ENV_VAR,
-    DEFAULT_MEMORY_LIMIT,
-    PROJECT_ROOT,
-    connect,
-    ensure_raw_schema,
-)
+from bench.warehouses import copy_warehouse, fresh
+from extract.warehouse.database import DB_ENV_VAR, DEFAULT_MEMORY_LIMIT, PROJECT_ROOT, open_raw
 from extract.warehouse.dbt import dbt_executable
+from extract.warehouse.files import Warehouse
 
 BENCH_DIR = Path(__file__).resolve().parent
 WORK_DIR = BENCH_DIR / "data" / "work"
@@ -52,15 +51,13 @@ DISCOVERY = [*BUILD, "--select", "int_runs__key_values", "key_profile", "key_ove
 
 
 def _fresh(path: Path) -> Path:
-    for suffix in ("", ".wal"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    return path
+    """`path` removed: a plain DuckDB file, or a warehouse with its working files."""
+    return fresh(path)
 
 
 def _copy(source: Path, target: Path) -> Path:
-    _fresh(target)
-    shutil.copyfile(source, target)
-    return target
+    """Warehouse `source` (its raw layer and dbt's target) copied as warehouse `target`."""
+    return copy_warehouse(source, target)
 
 
 def _dbt(args: list[str], db: Path, target: Path) -> list[str]:
@@ -122,7 +119,9 @@ def bench_size(runs: int, repeats: int, fixed: Step | None) -> dict[str, object]
     # 2. dbt build vs the compiled SQL on the same loaded warehouse.
     manifest_dir = work / "compiled"
     manifest_dir.mkdir()
-    # Compiled against a copy named like the replay's file, as a user's build would be.
+    # Compiled against a copy, so that `loaded` keeps no dbt target (every measured build
+    # starts without one); the compiled SQL names models in dbt's target (catalog `build`,
+    # as every warehouse's FILE.d/build.duckdb) and raw tables `raw.<table>`.
     subprocess.run(
         _dbt(["compile", "--full-refresh", "--quiet"], loaded, manifest_dir),
         env={**os.environ, **_dbt_env(_copy(loaded, manifest_dir / "raw_sql.duckdb"))},
@@ -137,7 +136,8 @@ def bench_size(runs: int, repeats: int, fixed: Step | None) -> dict[str, object]
         # Key discovery alone on the built warehouse: its share of the full build.
         _measure(steps["dbt_discovery"], _dbt(DISCOVERY, db, work / "target"), db)
         other = _copy(loaded, work / "raw_sql.duckdb")
-        # Seeds as dbt loads them; the replay then runs every model and data test.
+        # Seeds as dbt loads them (into raw_sql.duckdb.d/build.duckdb); the replay then runs
+        # every model and data test there, with the raw layer attached as `raw`.
         subprocess.run(
             _dbt(["seed", "--quiet"], other, work / "seed_target"),
             env={**os.environ, **_dbt_env(other)},
@@ -175,7 +175,8 @@ def bench_size(runs: int, repeats: int, fixed: Step | None) -> dict[str, object]
         pandas = python_module("bench.pandas_way", str(files.base), str(files.changed))
         for _ in range(repeats):
             _measure(steps["pandas_way"], pandas)
-        # Not timed: the same computation again, then every mart compared with ours.
+        # Not timed: the same computation again, then every mart compared with the last
+        # build's (the rebuild after the 1% sync, in rebuild.duckdb.d/build.duckdb).
         run_measured([*pandas, "--check", str(work / "rebuild.duckdb")], cwd=PROJECT_ROOT)
         print("  pandas marts equal the warehouse's (all seven)", flush=True)
     result = {
@@ -203,17 +204,34 @@ def _warm_parse(db: Path, target: Path) -> None:
     )
 
 
+def _empty_raw_layer(db: Path) -> None:
+    """Warehouse `db` with a raw layer holding one finished load that stored nothing (a
+    sync that found no run): dbt's check_raw_layer refuses a build of a raw layer without
+    any load, and this is the emptiest one it builds."""
+    con = open_raw(Warehouse(db))
+    try:
+        con.execute(
+            """
+            insert into raw.wandb_loads (load_id, invocation_id, entity, project, mode,
+                started_at, finished_at, snapshot_at, status, listing_complete)
+            values ('bench-empty', 'bench-empty', 'bench', 'empty', 'incremental',
+                now(), now(), now(), 'ok', false)
+            """
+        )
+    finally:
+        con.close()
+
+
 def measure_fixed_startup(repeats: int) -> Step:
-    """The production `dbt build` on an empty raw layer: start-up, seeds, per-node overhead."""
+    """The production `dbt build` on an empty raw layer (one load, no rows): start-up,
+    seeds, per-node overhead."""
     step = Step("dbt_build_empty")
     work = WORK_DIR / "empty"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     for index in range(repeats):
         db = _fresh(work / "empty.duckdb")
-        con = connect(db)
-        ensure_raw_schema(con)
-        con.close()
+        _empty_raw_layer(db)
         if index == 0:
             _warm_parse(db, work / "target")
         _measure(step, _dbt(BUILD, db, work / "target"), db)
