@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import threading
+import time
 import urllib.error
 import urllib.request
 
@@ -183,7 +184,9 @@ def test_injected_429_carries_retry_after(workspace: FakeWandb) -> None:
 
 
 def test_max_concurrent_answers_429_past_the_limit(workspace: FakeWandb) -> None:
-    workspace.latency = 0.5
+    # The two requests let in are held until all five arrived: with a latency instead,
+    # a request sent late on a loaded machine found one of them answered and was let in.
+    workspace.hold_after("Runs", served=0)
     workspace.max_concurrent = 2
     workspace.retry_after = 3
     args = (LIGHT_QUERY, {"entity": "lab", "project": "p"})
@@ -197,6 +200,10 @@ def test_max_concurrent_answers_429_past_the_limit(workspace: FakeWandb) -> None
     threads = [threading.Thread(target=one) for _ in range(5)]
     for thread in threads:
         thread.start()
+    deadline = time.monotonic() + 30
+    while workspace.received["Runs"] < 5 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    workspace.release()
     for thread in threads:
         thread.join()
     assert sorted(results, key=str) == [(200, None)] * 2 + [(429, "3")] * 3
