@@ -1,8 +1,9 @@
 """Waiting for the warehouse's writers, instead of failing on the first lock.
 
 Two kinds of lock meet a writer:
-- `FILE.d/writer.lock` (flock): one `wandb-warehouse` writer (`sync`, `extract`, `load`,
-  `build`, `publish`, `demo`) at a time. Its holder writes its PID and command into it, so
+- `FILE.d/writer.lock` (flock): one writer (`wandb-warehouse sync`, `extract`, `load`,
+  `build`, `publish`, `demo`, or a `dbt` run by hand: extract/warehouse/dbt_plugin.py)
+  at a time. Its holder writes its PID and command into it, so
   a waiting writer can say whom it waits for. The kernel drops it when the holder dies.
 - DuckDB's own lock on a working file (`raw.duckdb`, `build.duckdb`): held by a plain
   `dbt build`, or by a user who opened a working file by hand. DuckDB's error names the
@@ -24,11 +25,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import TextIO, TypeVar
 
 from extract.errors import UserError
 
 LOCK_WAIT_ENV_VAR = "WANDB_WAREHOUSE_LOCK_WAIT"
+# Set while a wandb-warehouse writer holds the lock, for the dbt it runs (dbt_plugin.py).
+LOCK_HELD_ENV_VAR = "WANDB_WAREHOUSE_WRITER_LOCK_HELD"
 DEFAULT_LOCK_WAIT = 300.0
 POLL_SECONDS = 0.2
 _PID = re.compile(r"\(PID (\d+)\)")
@@ -74,9 +77,9 @@ def _holder(path: Path) -> str:
     return f"PID {info['pid']} (`{info.get('command', '?')}`, since {info.get('since', '?')})"
 
 
-@contextmanager
-def writer_lock(lock_path: Path, command: str, wait: float) -> Iterator[None]:
-    """Hold the warehouse's writer lock while the block runs, waiting up to `wait` s."""
+def acquire_writer_lock(lock_path: Path, command: str, wait: float) -> TextIO:
+    """Take the warehouse's writer lock, waiting up to `wait` s; it is held until the
+    returned file is closed (or the process ends)."""
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     handle = lock_path.open("a+")
     try:
@@ -102,18 +105,30 @@ def writer_lock(lock_path: Path, command: str, wait: float) -> Iterator[None]:
                     )
                     announced = True
                 time.sleep(POLL_SECONDS)
-        since = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except BaseException:
+        handle.close()
+        raise
+    since = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    handle.seek(0)
+    handle.truncate()
+    handle.write(json.dumps({"pid": os.getpid(), "command": command, "since": since}))
+    handle.flush()
+    return handle
+
+
+@contextmanager
+def writer_lock(lock_path: Path, command: str, wait: float) -> Iterator[None]:
+    """Hold the warehouse's writer lock while the block runs, waiting up to `wait` s. A dbt
+    this process starts meanwhile knows from LOCK_HELD_ENV_VAR that its parent holds it."""
+    handle = acquire_writer_lock(lock_path, command, wait)
+    os.environ[LOCK_HELD_ENV_VAR] = str(os.getpid())
+    try:
+        yield
+    finally:
+        os.environ.pop(LOCK_HELD_ENV_VAR, None)
         handle.seek(0)
         handle.truncate()
-        handle.write(json.dumps({"pid": os.getpid(), "command": command, "since": since}))
         handle.flush()
-        try:
-            yield
-        finally:
-            handle.seek(0)
-            handle.truncate()
-            handle.flush()
-    finally:
         handle.close()
 
 

@@ -9,13 +9,16 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pytest
 from conftest import PROJECT_ROOT
+from dbt_common.exceptions import DbtRuntimeError
 
 from extract.load.runs import load_file
 from extract.sample.files import load_order
-from extract.warehouse import publish
+from extract.warehouse import dbt_plugin, publish
 from extract.warehouse.database import RAW_TABLES, ensure_raw_schema, open_raw
 from extract.warehouse.files import Warehouse
+from extract.warehouse.locks import LOCK_HELD_ENV_VAR
 from extract.warehouse.segments import seal
 
 DBT = str(Path(sys.executable).parent / "dbt")
@@ -127,3 +130,36 @@ def test_sealing_moves_rows_to_segments_and_compaction_gives_space_back(
         assert {
             t: store.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in RAW_TABLES
         } == before
+
+
+def test_a_dbt_run_by_hand_takes_its_turn_with_the_writers(tmp_path: Path, monkeypatch) -> None:
+    warehouse = Warehouse(tmp_path / "warehouse.duckdb")
+    open_raw(warehouse).close()
+    monkeypatch.setenv("WANDB_WAREHOUSE_DB", str(warehouse.published))
+    monkeypatch.setenv("WANDB_WAREHOUSE_LOCK_WAIT", "1")
+    monkeypatch.delenv(LOCK_HELD_ENV_VAR, raising=False)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path; "
+            "from extract.warehouse.locks import writer_lock; "
+            "lock = writer_lock(Path(sys.argv[1]), 'wandb-warehouse sync lab/p', 10); "
+            "lock.__enter__(); print('ready', flush=True); sys.stdin.readline()",
+            str(warehouse.lock),
+        ],
+        cwd=PROJECT_ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        with pytest.raises(DbtRuntimeError, match=f"PID {holder.pid} .`wandb-warehouse sync"):
+            dbt_plugin.Plugin("dbt_plugin", {})
+    finally:
+        holder.communicate("\n")
+    plugin = dbt_plugin.Plugin("dbt_plugin", {})  # the sync is done: dbt takes the lock
+    assert f'"pid": {os.getpid()}' in warehouse.lock.read_text()
+    assert plugin is not None
+    dbt_plugin._HELD.pop(warehouse.lock).close()
