@@ -210,6 +210,10 @@ def test_a_second_sync_waits_for_the_first(fake: FakeWandb, tmp_path: Path, db: 
         assert waiting.startswith("waiting up to 1 s for the warehouse's other writer")
         assert f"PID {first.pid} (`wandb-warehouse sync lab/p --db {db} --quiet`" in error
         assert "still running after 1 s" in error
+        # A second extract says the same: whom it waited for, not "a DuckDB shell?".
+        extract = run_cli(["extract", "lab/p", "--db", str(db), "--wait", "1"], env)
+        assert extract.returncode == 1
+        assert f"PID {first.pid} (`wandb-warehouse sync lab/p" in extract.stderr
         patient = _start_sync(db, env, "--wait", "300")
         assert patient.stderr is not None
         announced = patient.stderr.readline()
