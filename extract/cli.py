@@ -101,34 +101,29 @@ def _cmd_extract(args: argparse.Namespace) -> None:
         extract(warehouse)
 
 
-def _build_and_publish(warehouse: Warehouse, args: argparse.Namespace, dbt_args: list[str]) -> None:
-    from extract.warehouse.build import run_build
-    from extract.warehouse.publish import publish
-
-    run_build(warehouse, dbt_args, quiet=args.quiet)
-    print(publish(warehouse, args.wait).summary(warehouse), flush=True)
-
-
 def _cmd_sync(args: argparse.Namespace) -> None:
-    from extract.warehouse.build import build_reason
+    from extract.warehouse.build import build_reason, run_build
+    from extract.warehouse.publish import publish
 
     extract = _extractor(args)
     with _writing(args) as warehouse:
         extract(warehouse)
         reason = build_reason(warehouse, args.wait)
         if reason is None:
-            from extract.warehouse.publish import publish
-
             print("nothing changed upstream or in the dbt project: no dbt build", flush=True)
-            print(publish(warehouse, args.wait).summary(warehouse), flush=True)
-            return
-        print(f"dbt build: {reason}", flush=True)
-        _build_and_publish(warehouse, args, [])
+        else:
+            print(f"dbt build: {reason}", flush=True)
+            run_build(warehouse, quiet=args.quiet)
+        print(publish(warehouse, args.wait).summary(warehouse), flush=True)
 
 
 def _cmd_build(args: argparse.Namespace) -> None:
+    from extract.warehouse.build import run_build
+    from extract.warehouse.publish import publish
+
     with _writing(args) as warehouse:
-        _build_and_publish(warehouse, args, ["--full-refresh"] if args.full_refresh else [])
+        run_build(warehouse, ["--full-refresh"] if args.full_refresh else [], quiet=args.quiet)
+        print(publish(warehouse, args.wait).summary(warehouse), flush=True)
 
 
 def _cmd_publish(args: argparse.Namespace) -> None:
