@@ -287,10 +287,6 @@ def _copy_file(source: Path, target: Path) -> None:
         shutil.copyfileobj(src, dst, length=16 << 20)
 
 
-def _size(folder: Path) -> int:
-    return sum(f.stat().st_size for f in folder.iterdir())
-
-
 def compact_raw_store(warehouse: Warehouse, wait: float | None = None) -> bool:
     """Rewrite the raw store when most of it is free space: DuckDB reuses the blocks of
     deleted rows but never shrinks a file, and sealing a large load (a first publish, a
