@@ -55,3 +55,18 @@ def test_descriptions_reach_the_shell(sample_con: duckdb.DuckDBPyConnection) -> 
         " where schema_name = 'marts' and table_name = 'runs' and column_name = 'has_timeout'"
     ).fetchone()
     assert comment and "time limit" in comment[0]
+
+
+def test_comments_read_on_one_line(sample_con: duckdb.DuckDBPyConnection) -> None:
+    # The shell prints a newline inside a comment as a literal `\n`.
+    comments = sample_con.execute(
+        "select schema_name, table_name, column_name, comment from duckdb_columns()"
+        " where comment is not null"
+        " union all select schema_name, table_name, null, comment from duckdb_tables()"
+        " where comment is not null"
+        " union all select schema_name, view_name, null, comment from duckdb_views()"
+        " where comment is not null"
+    ).fetchall()
+    assert len(comments) > 500
+    multiline = [row[:3] for row in comments if row[3] != " ".join(row[3].split())]
+    assert multiline == []
