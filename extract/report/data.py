@@ -11,6 +11,7 @@ import duckdb
 from extract.errors import UserError
 from extract.report.queries import ALL_QUERIES, REQUIRED_RELATIONS, Query
 from extract.warehouse.database import connect
+from extract.warehouse.dbt import build_command
 
 Row = dict[str, Any]
 
@@ -30,7 +31,7 @@ def read_report_data(db: Path) -> ReportData:
     con = connect(db, read_only=True)
     try:
         _check_built(con, db)
-        rows = {query.name: _fetch(con, query) for query in ALL_QUERIES}
+        rows = {query.name: _fetch(con, query, db) for query in ALL_QUERIES}
     finally:
         con.close()
     projects = [(r["entity"], r["project"]) for r in rows["as_of"]]
@@ -46,24 +47,21 @@ def _check_built(con: duckdb.DuckDBPyConnection, db: Path) -> None:
     }
     missing = [name for name in REQUIRED_RELATIONS if name not in present]
     if len(missing) == len(REQUIRED_RELATIONS):
-        raise UserError(
-            f"{db} has no marts: build them with `.venv/bin/dbt build` "
-            "(or `wandb-warehouse demo` for the sample)"
-        )
+        raise UserError(f"{db} has no marts: build them with `{build_command(db)}`")
     if missing:
         raise UserError(
             f"{db} lacks {', '.join(missing)} (built by an older version?): "
-            "run `.venv/bin/dbt build --full-refresh`"
+            f"run `{build_command(db, '--full-refresh')}`"
         )
 
 
-def _fetch(con: duckdb.DuckDBPyConnection, query: Query) -> list[Row]:
+def _fetch(con: duckdb.DuckDBPyConnection, query: Query, db: Path) -> list[Row]:
     try:
         result = con.execute(query.sql)
     except duckdb.Error as exc:
         raise UserError(
             f"the report's {query.name} query failed ({str(exc).splitlines()[0]}): "
-            "rebuild the marts with `.venv/bin/dbt build --full-refresh`"
+            f"rebuild the marts with `{build_command(db, '--full-refresh')}`"
         ) from None
     columns = [d[0] for d in result.description]
     return [dict(zip(columns, values, strict=True)) for values in result.fetchall()]

@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
 
 from extract.errors import UserError
-from extract.warehouse.database import DB_ENV_VAR, PROJECT_ROOT
+from extract.warehouse.database import DB_ENV_VAR, PROJECT_ROOT, db_path
 
 
 def dbt_executable() -> str:
     candidate = Path(sys.executable).parent / "dbt"
     return str(candidate) if candidate.exists() else "dbt"
+
+
+def build_command(db: Path, *flags: str) -> str:
+    """The `dbt build` that builds `db`, for a message: the file is named unless it is the
+    one a plain `dbt build` builds here ($WANDB_WAREHOUSE_DB, else warehouse.duckdb)."""
+    command = " ".join([".venv/bin/dbt build", *flags])
+    if db.resolve() == db_path().resolve():
+        return command
+    return f"{DB_ENV_VAR}={shlex.quote(str(db))} {command}"
 
 
 def run_dbt(args: list[str], db: Path, *, quiet: bool = False) -> None:

@@ -18,6 +18,7 @@ from chromium import CHROMIUM, Chromium
 from dbt_builds import BuiltWarehouse
 
 from extract.warehouse.database import PROJECT_ROOT, connect, ensure_raw_schema
+from extract.warehouse.dbt import build_command
 
 SECTIONS = (
     "state-mix",
@@ -99,8 +100,24 @@ def test_unbuilt_warehouse_is_one_line(tmp_path: Path) -> None:
     result = report_cli("--db", str(db), "--out", str(tmp_path / "r.html"))
     assert result.returncode == 1
     assert result.stderr.strip().count("\n") == 0
-    assert "has no marts" in result.stderr and "dbt build" in result.stderr
+    # The command builds the file asked for, not the default warehouse.duckdb.
+    assert f"has no marts: build them with `WANDB_WAREHOUSE_DB={db} .venv/bin/dbt build`" in (
+        result.stderr
+    )
     assert not (tmp_path / "r.html").exists()
+
+
+def test_the_build_command_names_the_file_unless_dbt_builds_it_anyway(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("WANDB_WAREHOUSE_DB", raising=False)
+    assert build_command(Path("warehouse.duckdb")) == ".venv/bin/dbt build"
+    assert build_command(Path("my lab.duckdb"), "--full-refresh") == (
+        "WANDB_WAREHOUSE_DB='my lab.duckdb' .venv/bin/dbt build --full-refresh"
+    )
+    monkeypatch.setenv("WANDB_WAREHOUSE_DB", str(tmp_path / "my lab.duckdb"))
+    assert build_command(Path("my lab.duckdb")) == ".venv/bin/dbt build"
 
 
 def test_unwritable_output_is_one_line(sample_warehouse: BuiltWarehouse, tmp_path: Path) -> None:
