@@ -88,10 +88,9 @@ def db(tmp_path: Path) -> Path:
     return tmp_path / "warehouse.duckdb"
 
 
-def run_cli(
-    args: list[str], env: dict[str, str], timeout: float = 120
-) -> subprocess.CompletedProcess[str]:
-    """`wandb-warehouse ARGS` in a fresh process (for exit codes, tracebacks, kills)."""
+def cli_env(env: dict[str, str]) -> dict[str, str]:
+    """This process's environment without its W&B settings, then `env` (isolated_env's),
+    with HOME in the test's W&B folder."""
     full_env = {
         key: value
         for key, value in os.environ.items()
@@ -99,10 +98,17 @@ def run_cli(
     }
     full_env.update(env)
     full_env["HOME"] = str(Path(env["WANDB_DIR"]))
+    return full_env
+
+
+def run_cli(
+    args: list[str], env: dict[str, str], timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """`wandb-warehouse ARGS` in a fresh process (for exit codes, tracebacks, kills)."""
     return subprocess.run(
         [sys.executable, "-m", "extract.cli", *args],
         cwd=PROJECT_ROOT,
-        env=full_env,
+        env=cli_env(env),
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -148,9 +148,19 @@ def test_no_api_key_is_stored_from_the_project_owner(fake: FakeWandb, sync, db: 
 def test_targets_and_listing_comparison() -> None:
     assert parse_target("lab") == ("lab", None)
     assert parse_target("lab/p/") == ("lab", "p")
-    for bad in ("", "/", "a/b/c", "a//b"):
-        with pytest.raises(UserError):
+    for bad in ("", "/", "a/b/c", "a//b", "lab//"):
+        with pytest.raises(UserError, match="is not ENTITY or ENTITY/PROJECT"):
             parse_target(bad)
+    # Neither is read as an entity: `x` is a project without its entity, and a slash
+    # with nothing after it is not an entity-wide sync.
+    with pytest.raises(UserError, match=r"'/x' names no entity before the slash: .*`my-team/x`"):
+        parse_target("/x")
+    with pytest.raises(
+        UserError,
+        match=r"'acme-lab/' names no project after the slash: give `acme-lab` to sync every "
+        r"project of the entity, or `acme-lab/PROJECT`",
+    ):
+        parse_target("acme-lab/")
     new, gone = compare_listings(["a", "c", "d"], ["a", "b"], synced=["d"])
     assert (new, gone) == (["c"], ["b"])
     assert compare_listings(["a"], None, synced=[]) == (["a"], [])
