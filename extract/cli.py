@@ -17,14 +17,17 @@ from extract.warehouse.database import connect, db_path, ensure_raw_schema
 def _cmd_load(args: argparse.Namespace) -> None:
     from extract.load.catalog import CatalogLoad
     from extract.load.history import HistoryLoad
-    from extract.load.runs import load_file
+    from extract.load.runs import load_file, unloaded_note
 
     db = db_path(args.db)
     con = connect(db)
     try:
         ensure_raw_schema(con)
-        for path in args.files:
-            loads = load_file(con, Path(path), partial=args.partial, force=args.force)
+        for number, path in enumerate(args.files):
+            try:
+                loads = load_file(con, Path(path), partial=args.partial, force=args.force)
+            except UserError as exc:
+                raise UserError(f"{exc}{unloaded_note(args.files, number)}") from None
             if not loads:
                 print(f"{path}: already loaded (use --force to load it again)")
             for item in loads:
