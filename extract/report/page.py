@@ -93,6 +93,7 @@ FLAG_COUNT_COLUMNS = (
     Column("flag", "flag"),
     Column("group", "split_group"),
     _counted("flagged runs", "flagged_runs"),
+    _counted("judged runs", "judged_runs"),
     _counted("runs in group", "group_runs"),
 )
 FLAGGED_COLUMNS = (
@@ -458,11 +459,14 @@ def _sections(page: _Page) -> None:
         "run-progress",
         "Each analysed run's W&amp;B state checked against its logged history, as of the "
         "project's latest load (thresholds are vars in <code>dbt_project.yml</code>); runs "
-        "whose history was not pulled are not judged.",
+        "whose history was not pulled are not judged (<code>judged runs</code>: history "
+        "stored, or W&amp;B counts none).",
         q.FLAG_COUNTS,
         charts.flag_counts,
         FLAG_COUNT_COLUMNS,
-        "No analysed runs.",
+        "No run is judged: no analysed run has its history stored (sync with "
+        "`extract --history`, or load a history file).",
+        drawable=lambda rows: any(r["judged_runs"] for r in rows),
         intro=f'<ul class="note">{rules}</ul>',
         lists=_flagged_runs,
         list_queries=(q.FLAGGED_RUNS,),

@@ -230,7 +230,8 @@ order by entity, project, column_pair, created_at desc, run_id""",
 FLAG_COUNTS = Query(
     "flag_counts",
     """\
--- Runs per progress flag and group of the comparison split (zero counts kept).
+-- Runs per progress flag and group of the comparison split (zero counts kept), and the
+-- runs judged: those whose history is known (a run whose history was not pulled is not).
 with
 
 flags as (
@@ -240,6 +241,7 @@ flags as (
             entity,
             project,
             split_group,
+            history_known,
             finished_without_progress,
             stale_running,
             likely_timed_out,
@@ -261,6 +263,7 @@ select
     flag,
     split_group,
     count_if(is_flagged) as flagged_runs,
+    count_if(history_known) as judged_runs,
     count(*) as group_runs
 from flags
 group by entity, project, flag, split_group

@@ -371,6 +371,14 @@ def test_progress_flags_equal_the_mart(
     }
     assert shown == expected
     assert shown[("likely_timed_out", "timeout")] == 48
+    judged = {r["group"]: number(r["judged runs"]) for r in rendered.table("flag_counts")}
+    assert judged == dict(
+        query(
+            sample_con,
+            "select split_group, count_if(history_known) from marts.run_progress group by 1",
+        )
+    )
+    assert judged == {"timeout": 196, "no_timeout": 135}  # every run of the sample
     for flag in FLAGS:
         ids = sorted(
             i for (i,) in query(sample_con, f"select run_id from marts.run_progress where {flag}")

@@ -112,6 +112,7 @@ def project_rows(entity: str, project: str) -> dict[str, list[Row]]:
                 "flag": "stale_running",
                 "split_group": group,
                 "flagged_runs": 500,
+                "judged_runs": 1000,
                 "group_runs": 1000,
             }
             for group in groups
@@ -219,6 +220,20 @@ def test_long_lists_say_how_many_more(page: Path) -> None:
     assert "Divergent runs, per pair: 2 rows" in html
     assert "Most used artifact versions: 1 of 30 versions shown, 29 more in the mart" in html
     assert "5.0 GiB" in html and "512 B" in html
+
+
+def test_a_project_without_stored_history_is_not_judged() -> None:
+    project = ("lab", "no-history")
+    rows = project_rows(*project)
+    rows[q.FLAG_COUNTS.name] = [
+        row | {"flagged_runs": 0, "judged_runs": 0} for row in rows[q.FLAG_COUNTS.name]
+    ]
+    rows[q.FLAGGED_RUNS.name] = []
+    html = render_page(ReportData(rows=rows, projects=[project]), "w.duckdb", AT)
+    progress = html[html.index('<section id="run-progress">') :]
+    progress = progress[: progress.index("</section>")]
+    assert "No run is judged: no analysed run has its history stored" in progress
+    assert 'data-section="run-progress"' not in progress and "flag_counts" not in progress
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM} (docs/report.md)")
