@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fake_wandb import DEFAULT_KEY, FakeArtifact, FakeRun, FakeSweep, FakeWandb
+import wandb
+from fake_wandb import DEFAULT_KEY, FakeArtifact, FakeLink, FakeRun, FakeSweep, FakeWandb
 from test_extract import PAGE, populate, query
 
 from extract.cli import main
@@ -169,11 +170,19 @@ def test_targets_and_listing_comparison() -> None:
 def test_a_synced_entity_builds_sweeps_lineage_and_gone_projects(
     fake: FakeWandb, sync, db: Path, tmp_path: Path
 ) -> None:
-    """Through the real SDK into the marts: sweeps with their best run, lineage, and a
-    project gone upstream flagged, not dropped."""
+    """Through the real SDK into the marts: sweeps with their best run, lineage (aliases
+    as the SDK reads them), and a project gone upstream flagged, not dropped."""
     # r1 and r2 tie (r1 was created first); r3 crashed with a NaN loss.
     summaries = {"r0": 0.9, "r1": 0.4, "r2": 0.4, "r3": "NaN"}
-    dataset = FakeArtifact("data", 2, type="dataset", aliases=["latest"])
+    # The dataset's own `latest` (and `v2`), and `v0`, `latest`, `production` in the
+    # registry collection it is linked into: the version's aliases are its own `latest`.
+    dataset = FakeArtifact(
+        "data",
+        2,
+        type="dataset",
+        aliases=["latest"],
+        links=[FakeLink("sft", 0, ["latest", "production"], project="wandb-registry-dataset")],
+    )
     for i, (name, loss) in enumerate(summaries.items()):
         fake.add_run(
             "lab",
@@ -192,10 +201,24 @@ def test_a_synced_entity_builds_sweeps_lineage_and_gone_projects(
     fake.add_sweep(
         "lab", "alpha", FakeSweep("sw1", {"method": "bayes", "metric": {"name": "val/loss"}})
     )
-    fake.add_run(
-        "lab", "beta", FakeRun("b0", used_artifacts=[FakeArtifact("model-r1", 0, type="model")])
+    # r1's model, linked into the model registry where it is the newest: `latest` and
+    # `production` there, no alias in its own collection.
+    best = FakeArtifact(
+        "model-r1", 0, type="model", links=[FakeLink("ft", 3, ["latest", "production"])]
     )
+    fake.run("lab", "alpha", "r1").logged_artifacts = [best]
+    fake.add_run("lab", "beta", FakeRun("b0", used_artifacts=[best]))
     sync("lab", "--artifacts")
+    api = wandb.Api(overrides={"base_url": fake.url}, api_key=DEFAULT_KEY)
+    sdk_aliases = {
+        f"{artifact.source_name}": sorted(artifact.aliases)
+        for run in ("r0", "r1")
+        for artifact in [
+            *api.run(f"lab/alpha/{run}").used_artifacts(),
+            *api.run(f"lab/alpha/{run}").logged_artifacts(),
+        ]
+    }
+    assert sdk_aliases == {"data:v2": ["latest"], "model-r0:v0": [], "model-r1:v0": []}
     fake.delete_project("lab", "beta")
     sync("lab", "--artifacts")
     run_dbt(["build", "--target-path", str(tmp_path / "target"), "--quiet"], db)
@@ -226,3 +249,11 @@ def test_a_synced_entity_builds_sweeps_lineage_and_gone_projects(
     )
     assert projects == [("alpha", 4, 1, False), ("beta", 1, 0, True)]
     assert query(db, "select count(*) from marts.artifact_lineage") == [(9,)]
+    # Aliases as the SDK reads them: the version's own collection, no version index.
+    aliases = dict(query(db, "select artifact_version, aliases from marts.artifact_versions"))
+    assert {version: aliases[version] for version in sdk_aliases} == sdk_aliases
+    assert query(
+        db,
+        "select distinct artifact_version, aliases from marts.artifact_lineage "
+        "where artifact_version in ('data:v2', 'model-r1:v0') order by 1",
+    ) == [("data:v2", ["latest"]), ("model-r1:v0", [])]

@@ -1,5 +1,6 @@
 {#- One row per artifact version a run used or logged, per artifact fetch of the run: the
-    artifact node's fields typed, its aliases as a sorted list. -#}
+    artifact node's fields typed, its aliases in its own collection as a sorted list (the
+    SDK's rule: macros/artifacts/own_collection_aliases.sql). -#}
 {%- set record_fields = {
     'artifact_name': '$.artifactSequence.name',
     'artifact_project': '$.artifactSequence.project.name',
@@ -12,6 +13,8 @@
     'file_count': '$.fileCount',
     'created_at': '$.createdAt',
 } -%}
+{#- The alias entries come last, in the same parse. -#}
+{%- set record_paths = record_fields.values() | list + ['$.aliases'] -%}
 
 with
 
@@ -31,8 +34,7 @@ extracted as (
         fetched_at,
         direction,
         artifact_id,
-        {{ json_extract_paths('record', record_fields.values() | list) }} as record_values,
-        {{ json_string_list('record', '$.aliases', 'alias') }} as aliases
+        {{ json_extract_paths('record', record_paths) }} as record_values
 
     from source
 
@@ -51,7 +53,7 @@ fields as (
         {% for name in record_fields -%}
             {{ list_element('record_values', loop.index) }} as {{ name }},
         {% endfor -%}
-        aliases
+        {{ list_element('record_values', record_paths | length) }} as alias_entries
 
     from extracted
 
@@ -73,7 +75,12 @@ final as (
         try_cast({{ json_extract_string('version_index', '$') }} as {{ dbt.type_bigint() }})
             as version_index,
         {{ json_extract_string('artifact_type', '$') }} as artifact_type,
-        aliases,
+        {{ own_collection_aliases(
+            'alias_entries',
+            json_extract_string('artifact_entity', '$'),
+            json_extract_string('artifact_project', '$'),
+            json_extract_string('artifact_name', '$')
+        ) }} as aliases,
         {{ json_extract_string('digest', '$') }} as digest,
         try_cast({{ json_extract_string('size_bytes', '$') }} as {{ dbt.type_bigint() }})
             as size_bytes,
