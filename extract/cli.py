@@ -64,11 +64,20 @@ def _cmd_extract(args: argparse.Namespace) -> None:
     from extract.wandb_api.client import WandbClient
     from extract.wandb_api.config import ClientConfig
     from extract.warehouse.ledger import new_id
+    from extract.warehouse.sample_aside import set_sample_aside
 
     targets = [parse_target(text) for text in args.projects]
     config = ClientConfig.from_env()
     started = time.monotonic()
-    con = connect(db_path(args.db))
+    db = db_path(args.db)
+    aside = set_sample_aside(db)
+    if aside is not None:
+        print(
+            f"{db} held only the bundled sample (an older `make demo`): moved to {aside}; "
+            f"syncing into a new {db}",
+            flush=True,
+        )
+    con = connect(db)
     client = WandbClient(config)
     mode = "full_refresh" if args.full_refresh else "incremental"
     try:
@@ -142,8 +151,10 @@ def _cmd_extract(args: argparse.Namespace) -> None:
 
 def _cmd_demo(args: argparse.Namespace) -> None:
     from extract.demo import run_demo
+    from extract.warehouse.sample_aside import DEMO_DB
 
-    run_demo(db_path(args.db), Path(args.report))
+    # Never the user's warehouse ($WANDB_WAREHOUSE_DB, warehouse.duckdb): its own file.
+    run_demo(Path(args.db).expanduser() if args.db else DEMO_DB, Path(args.report))
 
 
 def _cmd_report(args: argparse.Namespace) -> None:
@@ -199,11 +210,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    def add(name: str, help_text: str) -> argparse.ArgumentParser:
+    def add(
+        name: str,
+        help_text: str,
+        db_help: str = "warehouse file (default: $WANDB_WAREHOUSE_DB or warehouse.duckdb)",
+    ) -> argparse.ArgumentParser:
         cmd = sub.add_parser(name, help=help_text, description=help_text)
-        cmd.add_argument(
-            "--db", help="warehouse file (default: $WANDB_WAREHOUSE_DB or warehouse.duckdb)"
-        )
+        cmd.add_argument("--db", help=db_help)
         return cmd
 
     load = add("load", "Import W&B-shaped JSONL files (see README) into the raw layer.")
@@ -247,6 +260,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = add(
         "demo",
         "Load the bundled sample, run dbt build, print the headline tables, write the report.",
+        db_help="the sample's warehouse file (default: demo.duckdb; never $WANDB_WAREHOUSE_DB)",
     )
     demo.add_argument(
         "--report", default="report.html", help="where to write the report (default: report.html)"

@@ -377,3 +377,34 @@ def test_a_server_that_is_not_wandb_is_named(fake: FakeWandb, sync) -> None:
     err = sync("lab/p", expect=1)
     assert "answered HTTP 404 while connecting to W&B" in err
     assert "WANDB_BASE_URL" in err
+
+
+def test_a_warehouse_holding_only_the_sample_is_set_aside(
+    fake: FakeWandb, sync, db: Path, tmp_path: Path, capsys
+) -> None:
+    """An older `make demo` built the sample into the default warehouse: the first sync
+    of one's own project starts clean, and the sample moves to the demo's own file."""
+    from extract.sample.files import SAMPLE_DIR
+
+    sweeps = next(SAMPLE_DIR.glob("04_sweeps_*.jsonl.gz"))
+    assert main(["load", "--db", str(db), str(sweeps)]) == 0
+    capsys.readouterr()
+    populate(fake, 2)
+    out = sync("lab/p")
+    assert out.startswith(
+        f"{db} held only the bundled sample (an older `make demo`): moved to "
+        f"{tmp_path / 'demo.duckdb'}; syncing into a new {db}\n"
+    )
+    assert query(db, "select distinct entity, project from raw.wandb_loads") == [("lab", "p")]
+    assert query(tmp_path / "demo.duckdb", "select distinct project from raw.wandb_loads") == [
+        ("ft-small-lm",)
+    ]
+    # A warehouse that holds anything besides the sample is the user's: left as it is.
+    mixed = tmp_path / "mixed.duckdb"
+    own = tmp_path / "own.jsonl"
+    own.write_text('{"entity": "lab", "project": "q", "name": "r1", "state": "finished"}\n')
+    assert main(["load", "--db", str(mixed), str(sweeps), str(own)]) == 0
+    capsys.readouterr()
+    assert main(["extract", "lab/p", "--db", str(mixed)]) == 0
+    assert "held only the bundled sample" not in capsys.readouterr().out
+    assert len(query(mixed, "select distinct project from raw.wandb_loads")) == 3

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 import yaml
 
@@ -70,3 +72,12 @@ def test_comments_read_on_one_line(sample_con: duckdb.DuckDBPyConnection) -> Non
     assert len(comments) > 500
     multiline = [row[:3] for row in comments if row[3] != " ".join(row[3].split())]
     assert multiline == []
+
+
+def test_the_readme_says_how_to_open_the_docs_site() -> None:
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    blocks = "\n".join(re.findall(r"```sh\n(.*?)```", readme, flags=re.DOTALL))
+    commands = [line.split("#")[0].split() for line in blocks.splitlines()]
+    generate = next(c for c in commands if c[-3:] == [".venv/bin/dbt", "docs", "generate"])
+    assert generate[0] == "WANDB_WAREHOUSE_DB=demo.duckdb"  # the sample's own file
+    assert any(c[:3] == [".venv/bin/dbt", "docs", "serve"] for c in commands)

@@ -14,9 +14,12 @@ from typing import Any
 
 import duckdb
 import pytest
+import second_project
 from chromium import CHROMIUM, Chromium
 from dbt_builds import BuiltWarehouse
 
+from extract.cli import main
+from extract.demo import HEADLINES
 from extract.warehouse.database import PROJECT_ROOT, connect, ensure_raw_schema
 from extract.warehouse.dbt import build_command
 
@@ -69,12 +72,20 @@ def test_report_is_one_file_with_everything_inlined(report: Path) -> None:
     assert not re.search(r"<link\b|<img\b|<iframe\b|@import|\bsrc=", markup)
 
 
-def test_demo_writes_the_report(tmp_path: Path) -> None:
-    db, out = tmp_path / "demo.duckdb", tmp_path / "demo.html"
+def test_demo_builds_its_own_file_and_names_the_projects(tmp_path: Path) -> None:
+    # The user's warehouse is named by $WANDB_WAREHOUSE_DB; the demo never touches it.
+    user_db, out = tmp_path / "user.duckdb", tmp_path / "demo.html"
+    # A demo file that also holds another project: every headline table names them.
+    other = second_project.write(tmp_path / "other.jsonl")
+    assert main(["load", "--db", str(tmp_path / "demo.duckdb"), str(other)]) == 0
     result = subprocess.run(
-        [sys.executable, "-m", "extract.cli", "demo", "--db", str(db), "--report", str(out)],
-        cwd=PROJECT_ROOT,
-        env={**os.environ, "DBT_TARGET_PATH": str(tmp_path / "target")},
+        [sys.executable, "-m", "extract.cli", "demo", "--report", str(out)],
+        cwd=tmp_path,
+        env={
+            **os.environ,
+            "DBT_TARGET_PATH": str(tmp_path / "target"),
+            "WANDB_WAREHOUSE_DB": str(user_db),
+        },
         capture_output=True,
         text=True,
         timeout=600,
@@ -83,6 +94,14 @@ def test_demo_writes_the_report(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == f"report: {out}  (open it in a browser)"
     assert "Data as of" in out.read_text()
+    assert not user_db.exists()
+    assert "warehouse: demo.duckdb  (open it with" in result.stdout
+    lines = result.stdout.splitlines()
+    for title in HEADLINES:
+        header = lines[lines.index(title) + 2]  # the title, the box's top, its header
+        first = "artifact_version" if title.startswith("Artifact lineage") else "project"
+        assert header.split("│")[1].strip() == first, title
+    assert f"│ {second_project.ENTITY}/{second_project.PROJECT} │ no_timeout" in result.stdout
 
 
 def test_missing_warehouse_is_one_line(tmp_path: Path) -> None:
