@@ -33,6 +33,19 @@ class Column:
     key: str
     format: Formatter = fmt.cell
     numeric: bool = False
+    # Values that may be long without a space (run names, versions, values of a pair):
+    # they break anywhere rather than widen the table past the page.
+    long: bool = False
+
+    @property
+    def css(self) -> str:
+        """The cell's classes: `num` right-aligned, `time` kept on one line, `long`."""
+        classes = ["num"] if self.numeric else []
+        if self.format is fmt.moment:
+            classes.append("time")
+        if self.long:
+            classes.append("long")
+        return " ".join(classes)
 
 
 def _counted(header: str, key: str) -> Column:
@@ -41,6 +54,10 @@ def _counted(header: str, key: str) -> Column:
 
 def _shared(header: str, key: str) -> Column:
     return Column(header, key, fmt.share, numeric=True)
+
+
+def _long(header: str, key: str, numeric: bool = False) -> Column:
+    return Column(header, key, numeric=numeric, long=True)
 
 
 STATE_MIX_COLUMNS = (
@@ -80,14 +97,14 @@ PAIR_COLUMNS = (
     _shared("match rate", "match_rate"),
 )
 DIVERGENT_COLUMNS = (
-    Column("pair", "column_pair"),
-    Column("run", "run_name"),
+    _long("pair", "column_pair"),
+    _long("run", "run_name"),
     Column("run id", "run_id"),
     Column("state", "state"),
-    Column("group", "experiment_group"),
+    _long("group", "experiment_group"),
     Column("created", "created_at", fmt.moment),
-    Column("config value", "config_value", numeric=True),
-    Column("summary value", "summary_value", numeric=True),
+    _long("config value", "config_value", numeric=True),
+    _long("summary value", "summary_value", numeric=True),
 )
 FLAG_COUNT_COLUMNS = (
     Column("flag", "flag"),
@@ -97,7 +114,7 @@ FLAG_COUNT_COLUMNS = (
     _counted("runs in group", "group_runs"),
 )
 FLAGGED_COLUMNS = (
-    Column("run", "run_name"),
+    _long("run", "run_name"),
     Column("run id", "run_id"),
     Column("state", "state"),
     Column("group", "split_group"),
@@ -116,13 +133,13 @@ CHANGES_COLUMNS = (
 )
 TOP_CHANGES_COLUMNS = (
     Column("field", "field"),
-    Column("from", "old_value"),
-    Column("to", "new_value"),
+    _long("from", "old_value"),
+    _long("to", "new_value"),
     _counted("runs", "changes"),
     Column("first seen", "first_seen", fmt.moment),
 )
 SWEEP_COLUMNS = (
-    Column("sweep", "sweep_name"),
+    _long("sweep", "sweep_name"),
     Column("id", "sweep_id"),
     Column("method", "sweep_method"),
     Column("state", "sweep_state"),
@@ -132,7 +149,7 @@ SWEEP_COLUMNS = (
     _counted("finished", "finished_runs"),
     _counted("running", "running_runs"),
     _counted("with the metric", "runs_with_metric"),
-    Column("best run", "best_run_name"),
+    _long("best run", "best_run_name"),
     Column("best value", "best_metric_value", numeric=True),
     Column("created", "created_at", fmt.moment),
 )
@@ -144,10 +161,10 @@ ARTIFACT_TYPE_COLUMNS = (
     Column("total size", "size_bytes", fmt.size, numeric=True),
 )
 MOST_USED_COLUMNS = (
-    Column("artifact version", "artifact_version"),
+    _long("artifact version", "artifact_version"),
     Column("type", "artifact_type"),
     _counted("runs using it", "using_runs"),
-    Column("logged by run", "logged_by_run_name"),
+    _long("logged by run", "logged_by_run_name"),
     Column("size", "size_bytes", fmt.size, numeric=True),
 )
 
@@ -175,6 +192,10 @@ table { border-collapse: collapse; margin: 6px 0 10px; font-size: 13px; }
 th, td { padding: 3px 10px; border-bottom: 1px solid #eee; text-align: left;
   vertical-align: top; white-space: nowrap; }
 .scroll { overflow-x: auto; }
+table.numbers td, table.numbers th { white-space: normal; }
+table.numbers td.num, table.numbers td.time { white-space: nowrap; }
+table.numbers td.long { white-space: normal; overflow-wrap: anywhere; min-width: 9ch; }
+table.numbers td.num.long { min-width: 20ch; }
 th { border-bottom: 1px solid #bbb; font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 details { margin: 4px 0; }
@@ -234,13 +255,12 @@ class _Page:
             f'<th class="num">{_esc(c.header)}</th>' if c.numeric else f"<th>{_esc(c.header)}</th>"
             for c in columns
         )
+        cells = [f' class="{c.css}"' if c.css else "" for c in columns]
         body = "".join(
             "<tr>"
             + "".join(
-                f'<td class="num">{_esc(c.format(r[c.key]))}</td>'
-                if c.numeric
-                else f"<td>{_esc(c.format(r[c.key]))}</td>"
-                for c in columns
+                f"<td{css}>{_esc(c.format(r[c.key]))}</td>"
+                for c, css in zip(columns, cells, strict=True)
             )
             + "</tr>"
             for r in rows

@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 import pytest
 import second_project
+import yaml
 from chromium import CHROMIUM, Chromium
 from dbt_builds import BuiltWarehouse
 
@@ -34,6 +35,9 @@ SECTIONS = (
     "artifacts",
 )
 PROJECT = "datadecide-lab/ft-small-lm"
+RUN_STATES = yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text())["vars"][
+    "wandb_run_states"
+]
 FLAGS = (
     "finished_without_progress",
     "stale_running",
@@ -181,6 +185,7 @@ READ_PAGE = """
       marks: div.querySelectorAll("svg.marks g.mark-rect path, svg.marks g.mark-rect rect")
         .length,
       texts: [...div.querySelectorAll("svg.marks g.mark-text text")].map(text),
+      legend: [...div.querySelectorAll("g.role-legend-label text")].map(text),
     })),
     tables: [...document.querySelectorAll("table.numbers")].map((table) => ({
       query: table.dataset.query,
@@ -458,6 +463,14 @@ def test_sweeps_equal_the_mart(rendered: Rendered, sample_con: duckdb.DuckDBPyCo
     }
     assert shown == expected and len(shown) == 5
     assert shown["z0evw2q0"][3] == "250826-152229_prod_150M_mix_finetune_lr2e-05_s2"
+    # The legend: the states the sweeps' runs are in (W&B's order), not all eight.
+    (chart,) = [c for c in rendered.charts if c["section"] == "sweeps"]
+    assert chart["legend"] == [
+        state
+        for state in RUN_STATES
+        if query(sample_con, f"select sum({state}_runs) from marts.sweeps")[0][0]
+    ]
+    assert chart["legend"] == ["running", "finished", "crashed", "failed"]
 
 
 @needs_chromium

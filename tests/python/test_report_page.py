@@ -19,6 +19,8 @@ from extract.report.page import render_page
 HOSTILE = "</script><img src=x onerror=alert(1)>"
 AT = dt.datetime(2025, 9, 10, 18, tzinfo=dt.UTC)
 PROJECTS = [("lab", "three-groups"), ("lab", HOSTILE)]
+# A run name and a value without a space to break at.
+LONG_NAME = "250904-222608_test_match_60M_finetune_lr2e-05_s42_" * 2
 
 
 def project_rows(entity: str, project: str) -> dict[str, list[Row]]:
@@ -95,13 +97,13 @@ def project_rows(entity: str, project: str) -> dict[str, list[Row]]:
             key
             | {
                 "column_pair": HOSTILE,
-                "run_name": HOSTILE,
+                "run_name": HOSTILE if i == 0 else LONG_NAME,
                 "run_id": f"r{i}",
                 "state": "running",
-                "experiment_group": None,
+                "experiment_group": "test_match_60M",
                 "created_at": AT,
-                "config_value": "1",
-                "summary_value": HOSTILE,
+                "config_value": "2887188480000000000",
+                "summary_value": HOSTILE if i == 0 else "n" * 80,
                 "divergent_runs": 2,
             }
             for i in range(2)
@@ -236,18 +238,54 @@ def test_a_project_without_stored_history_is_not_judged() -> None:
     assert 'data-section="run-progress"' not in progress and "flag_counts" not in progress
 
 
+# Per chart: its section, the labels of its x axis and of its legend, as drawn.
+READ_CHARTS = """
+[...document.querySelectorAll("div.chart")].map((div) => ({
+  section: div.dataset.section,
+  svgs: div.querySelectorAll("svg.marks").length,
+  x: [...div.querySelectorAll("g.role-axis")]
+    .filter((axis) => (axis.getAttribute("aria-label") || "").startsWith("X-axis"))
+    .flatMap((axis) => [...axis.querySelectorAll("g.role-axis-label text")])
+    .map((text) => text.textContent),
+  legend: [...div.querySelectorAll("g.role-legend-label text")].map((t) => t.textContent),
+}))
+"""
+# Each table of numbers: its query, and its width against the room it has.
+READ_TABLE_WIDTHS = """
+(() => {
+  document.querySelectorAll("details").forEach((details) => { details.open = true; });
+  return [...document.querySelectorAll("table.numbers")].map((table) => ({
+    query: table.dataset.query,
+    width: table.scrollWidth,
+    room: table.parentElement.clientWidth,
+  }));
+})()
+"""
+COUNT_SECTIONS = ("pair-agreement", "run-progress", "changes", "sweeps", "artifacts")
+
+
 @pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM} (docs/report.md)")
 def test_page_draws_in_chromium(page: Path) -> None:
     with Chromium() as browser:
+        browser.viewport(1100, 1400)  # the page's width (body max-width)
         browser.open(page.as_uri())
         state = browser.wait_for("document.body && document.body.dataset.rendered")
         alerts = browser.evaluate("document.querySelectorAll('img').length")
-        charts = browser.evaluate(
-            "[...document.querySelectorAll('div.chart')].map((d) => "
-            "d.querySelectorAll('svg.marks').length)"
-        )
+        charts = browser.evaluate(READ_CHARTS)
+        tables = browser.evaluate(READ_TABLE_WIDTHS)
         errors = browser.events.console_errors
     assert state == "all" and errors == []
     assert alerts == 0
     # Eight sections, two projects; the tag chart of three groups is one concatenated chart.
-    assert charts == [1] * 16
+    assert [chart["svgs"] for chart in charts] == [1] * 16
+    # Counts of 3 runs: whole-number ticks only (not 0, 0.5, 1, ...).
+    counted = [chart for chart in charts if chart["section"] in COUNT_SECTIONS]
+    assert len(counted) == 10 and all(chart["x"] for chart in counted)
+    assert all(re.fullmatch(r"[\d,]+", label) for c in counted for label in c["x"]), counted
+    # The sweep legend lists the states the sweeps' runs are in, no other.
+    sweeps = [chart["legend"] for chart in charts if chart["section"] == "sweeps"]
+    assert sweeps == [["finished", "crashed"]] * 2
+    # The divergent values (markup-like text, long values) fit the page's width.
+    divergent = [t for t in tables if t["query"] == q.DIVERGENT_RUNS.name]
+    assert len(divergent) == 2
+    assert all(t["width"] <= t["room"] for t in divergent), divergent
