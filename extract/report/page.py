@@ -14,6 +14,7 @@ import html
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import altair as alt
@@ -204,6 +205,8 @@ pre { background: #f6f8fa; padding: 10px 12px; overflow-x: auto; font-size: 12.5
 .note { color: #666; font-size: 13px; }
 .chart { margin: 6px 0; }
 table.as-of td, table.as-of th { font-size: 14px; white-space: normal; }
+table.rules td:first-child { white-space: normal; max-width: 34ch; }
+table.rules td:nth-child(2) { white-space: normal; }
 table.as-of td:first-child, table.as-of td:nth-child(3) { white-space: nowrap; }
 """
 
@@ -245,7 +248,7 @@ class _Page:
     def table(
         self,
         query: q.Query,
-        project: tuple[str, str],
+        project: tuple[str, str] | None,
         columns: tuple[Column, ...],
         rows: list[Row],
         label: str = "Numbers",
@@ -265,10 +268,11 @@ class _Page:
             + "</tr>"
             for r in rows
         )
+        owner = f' data-project="{_esc(_name(project))}"' if project else ""
         self.add(
             f"<details{' open' if open_ else ''}><summary>{_esc(label)}</summary>"
-            f'<div class="scroll"><table class="numbers" data-query="{query.name}" '
-            f'data-project="{_esc(_name(project))}"><thead><tr>{head}</tr></thead>'
+            f'<div class="scroll"><table class="numbers" data-query="{_esc(query.name)}"'
+            f"{owner}><thead><tr>{head}</tr></thead>"
             f"<tbody>{body}</tbody></table></div></details>"
         )
 
@@ -303,6 +307,7 @@ SECTIONS = {
     "changes": "Changes per load",
     "sweeps": "Sweeps and their best runs",
     "artifacts": "Artifacts used and logged",
+    "data-rules": "Data rule findings",
 }
 
 
@@ -528,6 +533,65 @@ def _sections(page: _Page) -> None:
         "No artifacts read for this project (sync with --artifacts).",
         lists=_most_used_artifacts,
         list_queries=(q.MOST_USED_ARTIFACTS,),
+    )
+    _data_rules(page)
+
+
+def _data_rules(page: _Page) -> None:
+    """Each warn-severity data rule: what it checks, how many rows it named at the last
+    build, and those rows as its stored failures hold them."""
+    page.section(
+        "data-rules",
+        "The warnings of a <code>dbt build</code>: each warn-severity data test "
+        "(<code>marts.data_rules</code>), what it checks, and the rows it named at the last "
+        "build that ran it (its stored failures, <code>findings.&lt;rule&gt;</code>). A "
+        "warning does not fail the build; it names runs worth a look.",
+    )
+    findings = page.data.findings
+    if findings is None:
+        page.empty(
+            "This warehouse was built before data rules were listed: run `dbt build` with "
+            "this version of the project."
+        )
+        page.add("</section>")
+        return
+    named = sorted(findings, key=lambda f: (-(f.total or 0), f.rule_name))
+    summary = "".join(
+        "<tr>"
+        # Names break after an underscore (<wbr>), not in the middle of a word.
+        f'<td><code title="{_esc(f.rule_name)}">{_esc(f.rule_title).replace("_", "_<wbr>")}'
+        "</code></td>"
+        f"<td>{_esc(f.checks)}</td>"
+        f'<td class="num">{"not run yet" if f.total is None else fmt.count(f.total)}</td>'
+        "</tr>"
+        for f in named
+    )
+    found = sum(1 for f in findings if f.total)
+    page.add(
+        f'<p class="note">{found} of {len(findings)} rules named rows.</p>'
+        '<div class="scroll"><table class="rules" data-query="data_rules"><thead><tr>'
+        '<th>rule</th><th>what it checks</th><th class="num">rows named</th></tr></thead>'
+        f"<tbody>{summary}</tbody></table></div>"
+    )
+    for finding in named:
+        if not finding.total:
+            continue
+        rows = [{**row, "named_rows": finding.total} for row in finding.rows]
+        label = f"{finding.rule_title}: {_listed(rows, 'named_rows', 'rows')}"
+        columns = tuple(
+            Column(name, name, numeric=_is_number(finding.rows, name), long=True)
+            for name in finding.columns
+        )
+        page.table(q.Query(finding.rule_name, ""), None, columns, finding.rows, label)
+    page.sql(q.DATA_RULES, q.Query("findings", q.findings_sql("findings.<rule>")))
+    page.add("</section>")
+
+
+def _is_number(rows: list[Row], key: str) -> bool:
+    """True when the column's values are numbers (right-aligned)."""
+    values = [r[key] for r in rows if r[key] is not None]
+    return bool(values) and all(
+        isinstance(v, int | float | Decimal) and not isinstance(v, bool) for v in values
     )
 
 

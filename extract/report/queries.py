@@ -532,6 +532,27 @@ qualify row_number() over (
 order by used.entity, used.project, used.using_runs desc, used.artifact_version""",
 )
 
+DATA_RULES = Query(
+    "data_rules",
+    """\
+-- The warn-severity data tests (marts.data_rules): what each checks, and where its latest
+-- failing rows are (store_failures: the findings schema, one table per test).
+select
+    rule_name,
+    rule_title,
+    checks,
+    tested_models,
+    failures_relation
+from marts.data_rules
+order by rule_name""",
+)
+
+
+def findings_sql(relation: str) -> str:
+    """The rows a rule named at the last build that ran it, LISTED_RUNS at most."""
+    return f"select *\nfrom {relation}\norder by all\nlimit {LISTED_RUNS}"
+
+
 ALL_QUERIES = (
     AS_OF,
     STATE_MIX,

@@ -162,6 +162,7 @@ class Rendered:
     tables: list[dict[str, Any]]
     chart_texts: dict[str, list[str]]
     as_of: list[list[str]]
+    rules: list[list[str]]
     console_errors: list[str]
     requests: list[str]
 
@@ -196,6 +197,8 @@ READ_PAGE = """
     })),
     asOf: [...document.querySelectorAll("table.as-of tbody tr")]
       .map((row) => [...row.cells].map(text)),
+    rules: [...document.querySelectorAll("table.rules tbody tr")]
+      .map((row) => [...row.cells].map(text)),
   };
 })()
 """
@@ -220,6 +223,7 @@ def rendered(report: Path) -> Rendered:
         tables=page["tables"],
         chart_texts={c["section"]: c["texts"] for c in page["charts"]},
         as_of=page["asOf"],
+        rules=page["rules"],
         console_errors=events.console_errors,
         requests=events.requests,
     )
@@ -501,3 +505,30 @@ def test_artifacts_by_type_and_most_used_equal_the_lineage(
     ]
     ranked = sorted(((v, len(r)) for v, r in users.items()), key=lambda x: (-x[1], x[0]))
     assert most_used == ranked[:20]
+
+
+@needs_chromium
+def test_data_rule_findings_name_what_each_warn_rule_found(
+    rendered: Rendered, sample_con: duckdb.DuckDBPyConnection
+) -> None:
+    """Every warn-severity test, what it checks and the rows its stored failures hold: the
+    warnings of the sample's `dbt build` (6 of 12 rules found something)."""
+    rules = query(sample_con, "select rule_title, checks, failures_relation from marts.data_rules")
+    assert len(rules) == 12
+    expected = {
+        title: (checks, query(sample_con, f"select count(*) from {relation}")[0][0])
+        for title, checks, relation in rules
+    }
+    shown = {title: (checks, number(named)) for title, checks, named in rendered.rules}
+    assert shown == expected
+    # The rows a rule names are the runs its mart flags, e.g. the stale running runs.
+    stale = sorted(
+        i for (i,) in query(sample_con, "select run_id from marts.run_progress where stale_running")
+    )
+    assert shown["assert_running_runs_alive"][1] == len(stale) == 54
+    [table] = [t for t in rendered.tables if t["query"] == "assert_running_runs_alive"]
+    assert table["label"] == "assert_running_runs_alive: 54 rows"
+    run_id = table["header"].index("run_id")
+    assert sorted(row[run_id] for row in table["rows"]) == stale
+    found = [title for title, (_, named) in shown.items() if named]
+    assert len(found) == 6 and "assert_pretrain_values_agree" in found

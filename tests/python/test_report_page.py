@@ -13,7 +13,7 @@ from chromium import CHROMIUM, Chromium
 
 from extract.report import queries as q
 from extract.report.charts import SWEEP_STATES
-from extract.report.data import ReportData, Row
+from extract.report.data import Finding, ReportData, Row
 from extract.report.page import render_page
 
 HOSTILE = "</script><img src=x onerror=alert(1)>"
@@ -194,13 +194,31 @@ def project_rows(entity: str, project: str) -> dict[str, list[Row]]:
     }
 
 
-@pytest.fixture(scope="module")
-def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def all_rows() -> dict[str, list[Row]]:
     rows: dict[str, list[Row]] = {query.name: [] for query in q.ALL_QUERIES}
     for entity, project in PROJECTS:
         for name, more in project_rows(entity, project).items():
             rows[name].extend(more)
-    html = render_page(ReportData(rows=rows, projects=PROJECTS), HOSTILE, AT)
+    return rows
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    rows = all_rows()
+    findings = [
+        Finding(
+            HOSTILE,
+            f"{HOSTILE} on sweeps",
+            HOSTILE,
+            f"findings.{HOSTILE}",
+            250,
+            ["entity", "run_id", "runs"],
+            [{"entity": HOSTILE, "run_id": f"r{i}", "runs": i} for i in range(200)],
+        ),
+        Finding("assert_quiet", "assert_quiet", "Finds nothing.", "findings.q", 0, [], []),
+        Finding("assert_new", "assert_new", "Not run yet.", "findings.n", None, [], []),
+    ]
+    html = render_page(ReportData(rows=rows, projects=PROJECTS, findings=findings), HOSTILE, AT)
     path = tmp_path_factory.mktemp("page") / "report.html"
     path.write_text(html)
     return path
@@ -214,6 +232,20 @@ def test_markup_in_values_stays_text(page: Path) -> None:
     specs = re.search(r"const specs = (\{.*?\});\n", html, flags=re.DOTALL)
     assert specs is not None and "</" not in specs.group(1)
     assert HOSTILE in json.dumps(json.loads(specs.group(1)))
+
+
+def test_data_rules_list_every_rule_and_cap_the_rows_named(page: Path) -> None:
+    html = page.read_text()
+    rules = html[html.index('<section id="data-rules">') :]
+    assert "1 of 3 rules named rows." in rules
+    assert "&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt; on sweeps: 200 of 250 rows " in (
+        rules
+    )
+    assert '<td class="num">not run yet</td>' in rules and "assert_quiet" in rules
+    assert rules.index(">250</td>") < rules.index("assert_quiet")  # most rows named first
+    # A warehouse built before marts.data_rules: a note, no table.
+    empty = render_page(ReportData(rows=all_rows(), projects=PROJECTS), "w.duckdb", AT)
+    assert "built before data rules were listed" in empty
 
 
 def test_long_lists_say_how_many_more(page: Path) -> None:
