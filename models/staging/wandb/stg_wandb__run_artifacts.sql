@@ -24,6 +24,23 @@ source as (
 
 ),
 
+-- A read that lists a version twice in one direction (a repeated page) holds one row.
+distinct_rows as (
+
+    select distinct
+        entity,
+        project,
+        run_id,
+        load_id,
+        fetched_at,
+        direction,
+        artifact_id,
+        record
+
+    from source
+
+),
+
 extracted as (
 
     select
@@ -36,7 +53,7 @@ extracted as (
         artifact_id,
         {{ json_extract_paths('record', record_paths) }} as record_values
 
-    from source
+    from distinct_rows
 
 ),
 
