@@ -24,22 +24,6 @@ source as (
 
 ),
 
--- A read that lists a version twice in one direction (a repeated page) holds one row.
-distinct_rows as (
-
-    select distinct
-        entity,
-        project,
-        run_id,
-        load_id,
-        fetched_at,
-        direction,
-        artifact_id,
-        record
-
-    from source
-
-),
 
 extracted as (
 
@@ -53,7 +37,7 @@ extracted as (
         artifact_id,
         {{ json_extract_paths('record', record_paths) }} as record_values
 
-    from distinct_rows
+    from source
 
 ),
 
@@ -76,7 +60,7 @@ fields as (
 
 ),
 
-final as (
+typed as (
 
     select
         entity,
@@ -107,6 +91,47 @@ final as (
         {{ parse_utc_timestamp(json_extract_string('created_at', '$')) }} as created_at
 
     from fields
+
+),
+
+-- A read that lists a version twice in one direction (a repeated page) keeps one row.
+ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by entity, project, run_id, load_id, fetched_at, direction, artifact_id
+            order by digest, created_at, size_bytes, artifact_state
+        ) as copy_rank
+
+    from typed
+
+),
+
+final as (
+
+    select
+        entity,
+        project,
+        run_id,
+        load_id,
+        fetched_at,
+        direction,
+        artifact_id,
+        artifact_entity,
+        artifact_project,
+        artifact_name,
+        version_index,
+        artifact_type,
+        aliases,
+        digest,
+        size_bytes,
+        file_count,
+        artifact_state,
+        created_at
+
+    from ranked
+    where copy_rank = 1
 
 )
 
