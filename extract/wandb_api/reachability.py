@@ -66,8 +66,9 @@ def retry_note(config: ClientConfig, reason: str) -> str:
         # Every attempt may wait out its request timeout: the call's bound is what holds.
         how_long = f"for up to {config.call_timeout:.0f} s (WANDB_WAREHOUSE_TIMEOUT)"
     else:
+        times = "once" if config.max_retries == 1 else f"{config.max_retries} times"
         how_long = (
-            f"{config.max_retries} times over about {config.retry_seconds():.0f} s "
+            f"{times} over about {config.retry_seconds():.0f} s "
             "(WANDB_WAREHOUSE_MAX_RETRIES, WANDB_WAREHOUSE_RETRY_WAIT)"
         )
     return (
