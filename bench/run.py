@@ -131,7 +131,7 @@ def bench_size(runs: int, repeats: int, fixed: Step | None) -> dict[str, object]
     built = work / "built.duckdb"
     for _ in range(repeats):
         db = _copy(loaded, built)
-        _warm_parse(db, work / "target")
+        warm_parse(db, work / "target")
         _measure(steps["dbt_build"], _dbt(BUILD, db, work / "target"), db)
         # Key discovery alone on the built warehouse: its share of the full build.
         _measure(steps["dbt_discovery"], _dbt(DISCOVERY, db, work / "target"), db)
@@ -161,9 +161,9 @@ def bench_size(runs: int, repeats: int, fixed: Step | None) -> dict[str, object]
             [CLI, "load", "--partial", "--db", str(db), str(files.changed)],
         )
         full = _copy(db, work / "full.duckdb")
-        _warm_parse(db, work / "target")
+        warm_parse(db, work / "target")
         _measure(steps["dbt_rebuild_after_1pct"], _dbt(BUILD, db, work / "target"), db)
-        _warm_parse(full, work / "target")
+        warm_parse(full, work / "target")
         _measure(
             steps["dbt_full_build_after_1pct"],
             _dbt([*BUILD, "--full-refresh"], full, work / "target"),
@@ -191,7 +191,7 @@ def bench_size(runs: int, repeats: int, fixed: Step | None) -> dict[str, object]
     return result
 
 
-def _warm_parse(db: Path, target: Path) -> None:
+def warm_parse(db: Path, target: Path) -> None:
     """Parse into `target` against `db`, as a user's earlier build would have: the measured
     build then uses dbt's partial parsing (its default), not a cold parse of the whole
     project. Run before every measured build of another file: the warehouse path is part
@@ -233,7 +233,7 @@ def measure_fixed_startup(repeats: int) -> Step:
         db = _fresh(work / "empty.duckdb")
         _empty_raw_layer(db)
         if index == 0:
-            _warm_parse(db, work / "target")
+            warm_parse(db, work / "target")
         _measure(step, _dbt(BUILD, db, work / "target"), db)
     shutil.rmtree(work, ignore_errors=True)
     return step

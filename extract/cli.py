@@ -23,26 +23,42 @@ def _command_line() -> str:
 
 
 @contextmanager
-def _writing(args: argparse.Namespace) -> Iterator[Warehouse]:
-    """The warehouse, with its writer lock held (waiting up to --wait s for it), and a
-    warehouse file from before publishing adopted."""
-    warehouse = Warehouse(db_path(args.db))
+def _writing(
+    args: argparse.Namespace, db: Path | None = None, *, own_projects: bool = False
+) -> Iterator[Warehouse]:
+    """The warehouse (`db`, else --db), with its writer lock held (waiting up to --wait s
+    for it), and a warehouse file from before publishing adopted; for a sync of one's own
+    projects, such a file that holds only the bundled sample is set aside first."""
+    from extract.warehouse.sample_aside import set_sample_aside
+
+    warehouse = Warehouse(db or db_path(args.db))
     with writer_lock(warehouse.lock, _command_line(), lock_wait(args.wait)):
         if warehouse.is_legacy():
-            open_raw(warehouse, args.wait).close()
+            aside = set_sample_aside(warehouse.published) if own_projects else None
+            if aside is not None:
+                print(
+                    f"{warehouse.published} held only the bundled sample (an older `make "
+                    f"demo`): moved to {aside}; syncing into a new {warehouse.published}",
+                    flush=True,
+                )
+            else:
+                open_raw(warehouse, args.wait).close()
         yield warehouse
 
 
 def _cmd_load(args: argparse.Namespace) -> None:
     from extract.load.catalog import CatalogLoad
     from extract.load.history import HistoryLoad
-    from extract.load.runs import load_file
+    from extract.load.runs import load_file, unloaded_note
 
     with _writing(args) as warehouse:
         con = open_raw(warehouse, args.wait)
         try:
-            for path in args.files:
-                loads = load_file(con, Path(path), partial=args.partial, force=args.force)
+            for number, path in enumerate(args.files):
+                try:
+                    loads = load_file(con, Path(path), partial=args.partial, force=args.force)
+                except UserError as exc:
+                    raise UserError(f"{exc}{unloaded_note(args.files, number)}") from None
                 if not loads:
                     print(f"{path}: already loaded (use --force to load it again)")
                 for item in loads:
@@ -97,7 +113,7 @@ def _extractor(args: argparse.Namespace) -> Callable[[Warehouse], None]:
 
 def _cmd_extract(args: argparse.Namespace) -> None:
     extract = _extractor(args)
-    with _writing(args) as warehouse:
+    with _writing(args, own_projects=True) as warehouse:
         extract(warehouse)
 
 
@@ -106,7 +122,7 @@ def _cmd_sync(args: argparse.Namespace) -> None:
     from extract.warehouse.publish import publish
 
     extract = _extractor(args)
-    with _writing(args) as warehouse:
+    with _writing(args, own_projects=True) as warehouse:
         extract(warehouse)
         reason = build_reason(warehouse, args.wait)
         if reason is None:
@@ -135,8 +151,11 @@ def _cmd_publish(args: argparse.Namespace) -> None:
 
 def _cmd_demo(args: argparse.Namespace) -> None:
     from extract.demo import run_demo
+    from extract.warehouse.sample_aside import DEMO_DB
 
-    with _writing(args) as warehouse:
+    # Never the user's warehouse ($WANDB_WAREHOUSE_DB, warehouse.duckdb): its own file.
+    db = Path(args.db).expanduser() if args.db else DEMO_DB
+    with _writing(args, db) as warehouse:
         run_demo(warehouse, Path(args.report), args.wait)
 
 
@@ -193,11 +212,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    def add(name: str, help_text: str, *, writer: bool = False) -> argparse.ArgumentParser:
+    def add(
+        name: str,
+        help_text: str,
+        *,
+        writer: bool = False,
+        db_help: str = "warehouse file (default: $WANDB_WAREHOUSE_DB or warehouse.duckdb)",
+    ) -> argparse.ArgumentParser:
         cmd = sub.add_parser(name, help=help_text, description=help_text)
-        cmd.add_argument(
-            "--db", help="warehouse file (default: $WANDB_WAREHOUSE_DB or warehouse.duckdb)"
-        )
+        cmd.add_argument("--db", help=db_help)
         if writer:
             cmd.add_argument(
                 "--wait",
@@ -290,6 +313,7 @@ def build_parser() -> argparse.ArgumentParser:
         "demo",
         "Load the bundled sample, run dbt build, print the headline tables, write the report.",
         writer=True,
+        db_help="the sample's warehouse file (default: demo.duckdb; never $WANDB_WAREHOUSE_DB)",
     )
     demo.add_argument(
         "--report", default="report.html", help="where to write the report (default: report.html)"

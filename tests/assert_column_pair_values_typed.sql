@@ -1,6 +1,11 @@
 -- A value of a configured column pair that is present but not of the pair's kind (not an
 -- integer for an integer pair, not a number for a number pair) is not compared; name it.
-{{ config(severity='warn') }}
+{{ config(
+    severity='warn',
+    store_failures=true,
+    meta={'checks': 'A value of a configured column pair is present but not of the pair\'s kind '
+        ~ '(not an integer, not a number), so the pair is not compared on that run.'}
+) }}
 
 with
 

@@ -1,6 +1,11 @@
 -- Config pretrain values should equal what the checkpoint reports in the summary; a
 -- divergence (the original 15000 vs "29901") is worth a follow-up, not a failed build.
-{{ config(severity='warn') }}
+{{ config(
+    severity='warn',
+    store_failures=true,
+    meta={'checks': 'A run\'s configured pretraining (steps or compute) differs from what its '
+        ~ 'checkpoint reports in the summary.'}
+) }}
 
 with
 

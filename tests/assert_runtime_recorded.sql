@@ -1,6 +1,11 @@
 -- The original `runtime = 0` bug: runtime zero or missing for most runs of a project means
 -- the field is not what it claims. Names every such run of an affected project.
-{{ config(severity='warn') }}
+{{ config(
+    severity='warn',
+    store_failures=true,
+    meta={'checks': 'Most runs of a project (over max_share_runs_without_runtime) record a zero '
+        ~ 'or missing runtime: the original runtime = 0 bug.'}
+) }}
 
 with
 

@@ -1,7 +1,13 @@
 -- The original tag bug: a sync that misses tags shows as a month whose tagged share drops
 -- sharply from the previous load, or sits far below a neighbouring month of the same load.
 -- Names the untagged runs of every such month and load.
-{{ config(severity='warn') }}
+{{ config(
+    severity='warn',
+    store_failures=true,
+    meta={'checks': 'A creation month\'s share of tagged runs fell by over '
+        ~ 'tag_coverage_max_drop since the previous load, or sits that far below a '
+        ~ 'neighbouring month: a sync lost tags.'}
+) }}
 
 with
 

@@ -1,6 +1,11 @@
 -- A tag outside the catalog (the `tag_catalog` var) gets no tag_* column in marts.runs: a
 -- typo or a new tag the catalog should learn.
-{{ config(severity='warn') }}
+{{ config(
+    severity='warn',
+    store_failures=true,
+    meta={'checks': 'A run carries a tag outside the tag catalog: a typo, or a tag the catalog '
+        ~ 'should learn.'}
+) }}
 
 with
 

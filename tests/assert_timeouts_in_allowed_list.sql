@@ -1,6 +1,11 @@
 -- Timeouts the lab uses are listed in the `allowed_timeout_seconds` var; any other value,
 -- or one that is not a number, is named here.
-{{ config(severity='warn') }}
+{{ config(
+    severity='warn',
+    store_failures=true,
+    meta={'checks': 'A run\'s configured timeout is not one of allowed_timeout_seconds (or is '
+        ~ 'not a number).'}
+) }}
 
 with
 

@@ -213,6 +213,19 @@ def load_file(
     return results
 
 
+def unloaded_note(paths: list[str], failed: int) -> str:
+    """For the error of a `load` of several files whose file number `failed` broke: which
+    files are committed and which are not ('' when the call named one file). Each file is
+    its own transaction, so the ones before it stay loaded."""
+    if len(paths) == 1:
+        return ""
+    committed = ", ".join(paths[:failed]) or "none"
+    return (
+        f" (committed: {committed}; not loaded: {', '.join(paths[failed:])}; each file "
+        "commits on its own: once fixed, load the files not loaded)"
+    )
+
+
 def _already_loaded(con: duckdb.DuckDBPyConnection, sha: str, force: bool) -> bool:
     """True when a successful load already holds this content (never with force)."""
     if force:

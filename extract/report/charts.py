@@ -42,6 +42,17 @@ def _bars(data: list[dict[str, Any]], **encoding: Any) -> Spec:
     return _spec(alt.Chart(alt.Data(values=data), width=WIDTH).mark_bar().encode(**encoding))
 
 
+def _count_x(field: str, title: str, stacked: bool = True) -> alt.X:
+    """An x axis of counts: ticks on whole numbers only (3 runs draw 0, 1, 2, 3, not
+    0.5 steps), with thousands separated."""
+    return alt.X(
+        f"{field}:Q",
+        stack="zero" if stacked else None,
+        title=title,
+        axis=alt.Axis(format=",d", tickMinStep=1),
+    )
+
+
 def _fixed_scale(colours: dict[str, str]) -> alt.Scale:
     """The values in `colours`, in its order and colours."""
     return alt.Scale(domain=list(colours), range=list(colours.values()))
@@ -201,7 +212,7 @@ def pair_agreement(rows: list[Row]) -> Spec:
     return _bars(
         data,
         y=alt.Y("pair:N", sort=pairs, title=None, axis=alt.Axis(labelLimit=320)),
-        x=alt.X("runs:Q", stack="zero", title="runs holding both values"),
+        x=_count_x("runs", "runs holding both values"),
         color=alt.Color("outcome:N", scale=_fixed_scale(MATCH_COLOURS)),
         order=alt.Order("outcome:N", sort="descending"),
         tooltip=[
@@ -228,7 +239,7 @@ def flag_counts(rows: list[Row]) -> Spec:
     return _bars(
         data,
         y=alt.Y("flag:N", sort=flags, title=None, axis=alt.Axis(labelLimit=240)),
-        x=alt.X("runs:Q", stack="zero", title="flagged runs"),
+        x=_count_x("runs", "flagged runs"),
         color=alt.Color("group:N", title="group"),
         tooltip=[
             alt.Tooltip("flag:N"),
@@ -254,7 +265,7 @@ def changes_per_load(rows: list[Row]) -> Spec:
     return _bars(
         data,
         y=alt.Y("load:N", sort=loads, title=None, axis=alt.Axis(labelLimit=260)),
-        x=alt.X("changes:Q", stack="zero", title="changes stored by the load"),
+        x=_count_x("changes", "changes stored by the load"),
         color=alt.Color("field:N", scale=_fixed_scale(FIELD_COLOURS)),
         tooltip=[
             alt.Tooltip("load:N"),
@@ -285,11 +296,13 @@ def sweep_runs(rows: list[Row]) -> Spec:
         if r[f"{state}_runs"]
     ]
     sweeps = list(dict.fromkeys(d["sweep"] for d in data))
+    present = [state for state in SWEEP_STATES if any(d["state"] == state for d in data)]
     return _bars(
         data,
         y=alt.Y("sweep:N", sort=sweeps, title=None, axis=alt.Axis(labelLimit=320)),
-        x=alt.X("runs:Q", stack="zero", title="runs the sweep launched"),
-        color=alt.Color("state:N", scale=_colour_scale(list(SWEEP_STATES), STATE_COLOURS)),
+        x=_count_x("runs", "runs the sweep launched"),
+        # The legend lists the states present, in W&B's order.
+        color=alt.Color("state:N", scale=_colour_scale(present, STATE_COLOURS)),
         order=alt.Order("runs:Q", sort="descending"),
         tooltip=[
             alt.Tooltip("sweep:N"),
@@ -315,7 +328,7 @@ def artifact_types(rows: list[Row]) -> Spec:
         data,
         y=alt.Y("type:N", title=None),
         yOffset=alt.YOffset("direction:N"),
-        x=alt.X("versions:Q", title="artifact versions"),
+        x=_count_x("versions", "artifact versions", stacked=False),
         color=alt.Color("direction:N", scale=_fixed_scale(DIRECTION_COLOURS)),
         tooltip=[
             alt.Tooltip("type:N"),

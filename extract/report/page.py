@@ -14,6 +14,7 @@ import html
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import altair as alt
@@ -33,6 +34,19 @@ class Column:
     key: str
     format: Formatter = fmt.cell
     numeric: bool = False
+    # Values that may be long without a space (run names, versions, values of a pair):
+    # they break anywhere rather than widen the table past the page.
+    long: bool = False
+
+    @property
+    def css(self) -> str:
+        """The cell's classes: `num` right-aligned, `time` kept on one line, `long`."""
+        classes = ["num"] if self.numeric else []
+        if self.format is fmt.moment:
+            classes.append("time")
+        if self.long:
+            classes.append("long")
+        return " ".join(classes)
 
 
 def _counted(header: str, key: str) -> Column:
@@ -41,6 +55,10 @@ def _counted(header: str, key: str) -> Column:
 
 def _shared(header: str, key: str) -> Column:
     return Column(header, key, fmt.share, numeric=True)
+
+
+def _long(header: str, key: str, numeric: bool = False) -> Column:
+    return Column(header, key, numeric=numeric, long=True)
 
 
 STATE_MIX_COLUMNS = (
@@ -80,23 +98,24 @@ PAIR_COLUMNS = (
     _shared("match rate", "match_rate"),
 )
 DIVERGENT_COLUMNS = (
-    Column("pair", "column_pair"),
-    Column("run", "run_name"),
+    _long("pair", "column_pair"),
+    _long("run", "run_name"),
     Column("run id", "run_id"),
     Column("state", "state"),
-    Column("group", "experiment_group"),
+    _long("group", "experiment_group"),
     Column("created", "created_at", fmt.moment),
-    Column("config value", "config_value", numeric=True),
-    Column("summary value", "summary_value", numeric=True),
+    _long("config value", "config_value", numeric=True),
+    _long("summary value", "summary_value", numeric=True),
 )
 FLAG_COUNT_COLUMNS = (
     Column("flag", "flag"),
     Column("group", "split_group"),
     _counted("flagged runs", "flagged_runs"),
+    _counted("judged runs", "judged_runs"),
     _counted("runs in group", "group_runs"),
 )
 FLAGGED_COLUMNS = (
-    Column("run", "run_name"),
+    _long("run", "run_name"),
     Column("run id", "run_id"),
     Column("state", "state"),
     Column("group", "split_group"),
@@ -115,13 +134,13 @@ CHANGES_COLUMNS = (
 )
 TOP_CHANGES_COLUMNS = (
     Column("field", "field"),
-    Column("from", "old_value"),
-    Column("to", "new_value"),
+    _long("from", "old_value"),
+    _long("to", "new_value"),
     _counted("runs", "changes"),
     Column("first seen", "first_seen", fmt.moment),
 )
 SWEEP_COLUMNS = (
-    Column("sweep", "sweep_name"),
+    _long("sweep", "sweep_name"),
     Column("id", "sweep_id"),
     Column("method", "sweep_method"),
     Column("state", "sweep_state"),
@@ -131,7 +150,7 @@ SWEEP_COLUMNS = (
     _counted("finished", "finished_runs"),
     _counted("running", "running_runs"),
     _counted("with the metric", "runs_with_metric"),
-    Column("best run", "best_run_name"),
+    _long("best run", "best_run_name"),
     Column("best value", "best_metric_value", numeric=True),
     Column("created", "created_at", fmt.moment),
 )
@@ -143,10 +162,10 @@ ARTIFACT_TYPE_COLUMNS = (
     Column("total size", "size_bytes", fmt.size, numeric=True),
 )
 MOST_USED_COLUMNS = (
-    Column("artifact version", "artifact_version"),
+    _long("artifact version", "artifact_version"),
     Column("type", "artifact_type"),
     _counted("runs using it", "using_runs"),
-    Column("logged by run", "logged_by_run_name"),
+    _long("logged by run", "logged_by_run_name"),
     Column("size", "size_bytes", fmt.size, numeric=True),
 )
 
@@ -174,6 +193,10 @@ table { border-collapse: collapse; margin: 6px 0 10px; font-size: 13px; }
 th, td { padding: 3px 10px; border-bottom: 1px solid #eee; text-align: left;
   vertical-align: top; white-space: nowrap; }
 .scroll { overflow-x: auto; }
+table.numbers td, table.numbers th { white-space: normal; }
+table.numbers td.num, table.numbers td.time { white-space: nowrap; }
+table.numbers td.long { white-space: normal; overflow-wrap: anywhere; min-width: 9ch; }
+table.numbers td.num.long { min-width: 20ch; }
 th { border-bottom: 1px solid #bbb; font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 details { margin: 4px 0; }
@@ -182,6 +205,8 @@ pre { background: #f6f8fa; padding: 10px 12px; overflow-x: auto; font-size: 12.5
 .note { color: #666; font-size: 13px; }
 .chart { margin: 6px 0; }
 table.as-of td, table.as-of th { font-size: 14px; white-space: normal; }
+table.rules td:first-child { white-space: normal; max-width: 34ch; }
+table.rules td:nth-child(2) { white-space: normal; }
 table.as-of td:first-child, table.as-of td:nth-child(3) { white-space: nowrap; }
 """
 
@@ -223,7 +248,7 @@ class _Page:
     def table(
         self,
         query: q.Query,
-        project: tuple[str, str],
+        project: tuple[str, str] | None,
         columns: tuple[Column, ...],
         rows: list[Row],
         label: str = "Numbers",
@@ -233,21 +258,21 @@ class _Page:
             f'<th class="num">{_esc(c.header)}</th>' if c.numeric else f"<th>{_esc(c.header)}</th>"
             for c in columns
         )
+        cells = [f' class="{c.css}"' if c.css else "" for c in columns]
         body = "".join(
             "<tr>"
             + "".join(
-                f'<td class="num">{_esc(c.format(r[c.key]))}</td>'
-                if c.numeric
-                else f"<td>{_esc(c.format(r[c.key]))}</td>"
-                for c in columns
+                f"<td{css}>{_esc(c.format(r[c.key]))}</td>"
+                for c, css in zip(columns, cells, strict=True)
             )
             + "</tr>"
             for r in rows
         )
+        owner = f' data-project="{_esc(_name(project))}"' if project else ""
         self.add(
             f"<details{' open' if open_ else ''}><summary>{_esc(label)}</summary>"
-            f'<div class="scroll"><table class="numbers" data-query="{query.name}" '
-            f'data-project="{_esc(_name(project))}"><thead><tr>{head}</tr></thead>'
+            f'<div class="scroll"><table class="numbers" data-query="{_esc(query.name)}"'
+            f"{owner}><thead><tr>{head}</tr></thead>"
             f"<tbody>{body}</tbody></table></div></details>"
         )
 
@@ -282,6 +307,7 @@ SECTIONS = {
     "changes": "Changes per load",
     "sweeps": "Sweeps and their best runs",
     "artifacts": "Artifacts used and logged",
+    "data-rules": "Data rule findings",
 }
 
 
@@ -458,11 +484,14 @@ def _sections(page: _Page) -> None:
         "run-progress",
         "Each analysed run's W&amp;B state checked against its logged history, as of the "
         "project's latest load (thresholds are vars in <code>dbt_project.yml</code>); runs "
-        "whose history was not pulled are not judged.",
+        "whose history was not pulled are not judged (<code>judged runs</code>: history "
+        "stored, or W&amp;B counts none).",
         q.FLAG_COUNTS,
         charts.flag_counts,
         FLAG_COUNT_COLUMNS,
-        "No analysed runs.",
+        "No run is judged: no analysed run has its history stored (sync with "
+        "`extract --history`, or load a history file).",
+        drawable=lambda rows: any(r["judged_runs"] for r in rows),
         intro=f'<ul class="note">{rules}</ul>',
         lists=_flagged_runs,
         list_queries=(q.FLAGGED_RUNS,),
@@ -504,6 +533,65 @@ def _sections(page: _Page) -> None:
         "No artifacts read for this project (sync with --artifacts).",
         lists=_most_used_artifacts,
         list_queries=(q.MOST_USED_ARTIFACTS,),
+    )
+    _data_rules(page)
+
+
+def _data_rules(page: _Page) -> None:
+    """Each warn-severity data rule: what it checks, how many rows it named at the last
+    build, and those rows as its stored failures hold them."""
+    page.section(
+        "data-rules",
+        "The warnings of a <code>dbt build</code>: each warn-severity data test "
+        "(<code>marts.data_rules</code>), what it checks, and the rows it named at the last "
+        "build that ran it (its stored failures, <code>findings.&lt;rule&gt;</code>). A "
+        "warning does not fail the build; it names runs worth a look.",
+    )
+    findings = page.data.findings
+    if findings is None:
+        page.empty(
+            "This warehouse was built before data rules were listed: run `dbt build` with "
+            "this version of the project."
+        )
+        page.add("</section>")
+        return
+    named = sorted(findings, key=lambda f: (-(f.total or 0), f.rule_name))
+    summary = "".join(
+        "<tr>"
+        # Names break after an underscore (<wbr>), not in the middle of a word.
+        f'<td><code title="{_esc(f.rule_name)}">{_esc(f.rule_title).replace("_", "_<wbr>")}'
+        "</code></td>"
+        f"<td>{_esc(f.checks)}</td>"
+        f'<td class="num">{"not run yet" if f.total is None else fmt.count(f.total)}</td>'
+        "</tr>"
+        for f in named
+    )
+    found = sum(1 for f in findings if f.total)
+    page.add(
+        f'<p class="note">{found} of {len(findings)} rules named rows.</p>'
+        '<div class="scroll"><table class="rules" data-query="data_rules"><thead><tr>'
+        '<th>rule</th><th>what it checks</th><th class="num">rows named</th></tr></thead>'
+        f"<tbody>{summary}</tbody></table></div>"
+    )
+    for finding in named:
+        if not finding.total:
+            continue
+        rows = [{**row, "named_rows": finding.total} for row in finding.rows]
+        label = f"{finding.rule_title}: {_listed(rows, 'named_rows', 'rows')}"
+        columns = tuple(
+            Column(name, name, numeric=_is_number(finding.rows, name), long=True)
+            for name in finding.columns
+        )
+        page.table(q.Query(finding.rule_name, ""), None, columns, finding.rows, label)
+    page.sql(q.DATA_RULES, q.Query("findings", q.findings_sql("findings.<rule>")))
+    page.add("</section>")
+
+
+def _is_number(rows: list[Row], key: str) -> bool:
+    """True when the column's values are numbers (right-aligned)."""
+    values = [r[key] for r in rows if r[key] is not None]
+    return bool(values) and all(
+        isinstance(v, int | float | Decimal) and not isinstance(v, bool) for v in values
     )
 
 

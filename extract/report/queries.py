@@ -230,7 +230,8 @@ order by entity, project, column_pair, created_at desc, run_id""",
 FLAG_COUNTS = Query(
     "flag_counts",
     """\
--- Runs per progress flag and group of the comparison split (zero counts kept).
+-- Runs per progress flag and group of the comparison split (zero counts kept), and the
+-- runs judged: those whose history is known (a run whose history was not pulled is not).
 with
 
 flags as (
@@ -240,6 +241,7 @@ flags as (
             entity,
             project,
             split_group,
+            history_known,
             finished_without_progress,
             stale_running,
             likely_timed_out,
@@ -261,6 +263,7 @@ select
     flag,
     split_group,
     count_if(is_flagged) as flagged_runs,
+    count_if(history_known) as judged_runs,
     count(*) as group_runs
 from flags
 group by entity, project, flag, split_group
@@ -528,6 +531,27 @@ qualify row_number() over (
 ) <= {LISTED_ARTIFACTS}
 order by used.entity, used.project, used.using_runs desc, used.artifact_version""",
 )
+
+DATA_RULES = Query(
+    "data_rules",
+    """\
+-- The warn-severity data tests (marts.data_rules): what each checks, and where its latest
+-- failing rows are (store_failures: the findings schema, one table per test).
+select
+    rule_name,
+    rule_title,
+    checks,
+    tested_models,
+    failures_relation
+from marts.data_rules
+order by rule_name""",
+)
+
+
+def findings_sql(relation: str) -> str:
+    """The rows a rule named at the last build that ran it, LISTED_RUNS at most."""
+    return f"select *\nfrom {relation}\norder by all\nlimit {LISTED_RUNS}"
+
 
 ALL_QUERIES = (
     AS_OF,

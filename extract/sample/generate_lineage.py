@@ -15,7 +15,12 @@ same seeded runs as `generate_runs` (the runs are drawn again, identically):
   divergent test_match_60M runs that is the step their summary reports, not the one
   their config names); the 150M DPO runs used the model logged by the best finished
   150M fine-tuning run on their dataset that finished before they started; every run
-  that finished normally logged its model (`model-<run id>:v0`).
+  that finished normally logged its model (`model-<run id>:v0`). Aliases are as W&B
+  sends them: one entry per (collection, alias), each version's own `v<index>`
+  included, and the aliases of the registry collections it is linked into: the DPO
+  parents (`wandb-registry-model/ft-150M-parents`, the newest `latest` and
+  `production`) and the most used checkpoint that is not its collection's latest
+  (`wandb-registry-model/datadecide-checkpoints`, `latest` and `production`).
 
 No wall clock is read and gzip headers carry mtime 0, so a rerun writes byte-identical
 files.
@@ -55,8 +60,15 @@ ARTIFACTS_FILE = "05_artifacts_2025-09-10.jsonl.gz"
 
 DATA_PROJECT = "sft-data"
 CHECKPOINT_PROJECT = "checkpoints"
+# W&B's model registry: a project whose collections (portfolios) link versions of others.
+REGISTRY_PROJECT = "wandb-registry-model"
 # Project ids as W&B would serve them (internalId), one per project holding artifacts.
-PROJECT_IDS = {PROJECT: "4213", DATA_PROJECT: "3977", CHECKPOINT_PROJECT: "3512"}
+PROJECT_IDS = {
+    PROJECT: "4213",
+    DATA_PROJECT: "3977",
+    CHECKPOINT_PROJECT: "3512",
+    REGISTRY_PROJECT: "5120",
+}
 
 # Fine-tuning datasets: collection -> (creation time, size in bytes) of each version.
 DATASETS = {
@@ -97,6 +109,26 @@ def _b64(text: str) -> str:
     return base64.b64encode(text.encode()).decode()
 
 
+def _collection(typename: str, project: str, name: str) -> dict[str, Any]:
+    """A collection as W&B's `CollectionInfoFragment` returns it."""
+    owner = {
+        "id": _b64(f"Project:v1:{project}:{ENTITY}"),
+        "internalId": PROJECT_IDS[project],
+        "name": project,
+        "entity": {"name": ENTITY},
+    }
+    return {"__typename": typename, "name": name, "project": owner}
+
+
+@dataclass
+class Link:
+    """A version linked into a registry collection: its index and aliases there."""
+
+    name: str
+    index: int
+    aliases: list[str] = field(default_factory=list)
+
+
 @dataclass
 class Version:
     """One artifact version of the sample."""
@@ -109,6 +141,7 @@ class Version:
     created_at: str
     aliases: list[str] = field(default_factory=list)
     metadata: dict[str, Any] = field(default_factory=dict)
+    links: list[Link] = field(default_factory=list)
 
     @property
     def path(self) -> str:
@@ -116,13 +149,11 @@ class Version:
 
     def node(self) -> dict[str, Any]:
         """The version as W&B's `ArtifactFragment` returns it."""
-        project = {
-            "id": _b64(f"Project:v1:{self.project}:{ENTITY}"),
-            "internalId": PROJECT_IDS[self.project],
-            "name": self.project,
-            "entity": {"name": ENTITY},
-        }
-        collection = {"__typename": "ArtifactSequence", "name": self.name, "project": project}
+        collection = _collection("ArtifactSequence", self.project, self.name)
+        held = [(collection, alias) for alias in [f"v{self.index}", *self.aliases]]
+        for link in self.links:
+            portfolio = _collection("ArtifactPortfolio", REGISTRY_PROJECT, link.name)
+            held += [(portfolio, alias) for alias in [f"v{link.index}", *link.aliases]]
         artifact_id = _b64(f"Artifact:{self.path}")
         return {
             "__typename": "Artifact",
@@ -146,12 +177,12 @@ class Version:
             "updatedAt": None,
             "aliases": [
                 {
-                    "artifactCollection": collection,
+                    "artifactCollection": alias_collection,
                     "__typename": "ArtifactAlias",
-                    "id": _b64(f"ArtifactAlias:{artifact_id}:{alias}"),
+                    "id": _b64(f"ArtifactAlias:{artifact_id}:{alias_collection['name']}:{alias}"),
                     "alias": alias,
                 }
-                for alias in self.aliases
+                for alias_collection, alias in held
             ],
         }
 
@@ -243,7 +274,29 @@ def build_lineage(runs: list[Run], nodes: list[dict[str, Any]]) -> Lineage:
             if parent is not None:
                 used.append(parent)
         lineage.used[run.run_id] = used
+    _link_into_registry(lineage)
     return lineage
+
+
+def _link_into_registry(lineage: Lineage) -> None:
+    """Link the DPO parents (in creation order, the newest `latest` and `production`) and
+    the most used checkpoint that is not its collection's latest into the registry."""
+    used = [version for versions in lineage.used.values() for version in versions]
+    parents = {id(v): v for v in used if v.project == PROJECT}
+    for index, parent in enumerate(sorted(parents.values(), key=lambda v: v.created_at)):
+        newest = index == len(parents) - 1
+        parent.links.append(
+            Link("ft-150M-parents", index, ["latest", "production"] if newest else [])
+        )
+    uses: dict[int, int] = {}
+    for version in used:
+        uses[id(version)] = uses.get(id(version), 0) + 1
+    checkpoints = {
+        id(v): v for v in used if v.project == CHECKPOINT_PROJECT and "latest" not in v.aliases
+    }
+    if checkpoints:
+        most_used = max(checkpoints.values(), key=lambda v: (uses[id(v)], v.path))
+        most_used.links.append(Link("datadecide-checkpoints", 0, ["latest", "production"]))
 
 
 def _best_parent(

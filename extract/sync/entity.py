@@ -51,12 +51,25 @@ class EntityListing:
 
 
 def parse_target(text: str) -> tuple[str, str | None]:
-    """'entity' -> (entity, None); 'entity/project' -> (entity, project)."""
-    parts = text.strip().strip("/").split("/")
+    """'entity' -> (entity, None); 'entity/project' (a trailing slash allowed) ->
+    (entity, project). A slash with nothing before it, or an entity followed by a slash
+    and nothing else, is refused: neither names what to sync."""
+    stripped = text.strip()
+    if stripped.startswith("/") and stripped.strip("/"):
+        raise UserError(
+            f"{text!r} names no entity before the slash: give ENTITY/PROJECT (for "
+            f"example `my-team/{stripped.strip('/')}`)"
+        )
+    parts = stripped.removesuffix("/").split("/")
     if not 1 <= len(parts) <= 2 or not all(part.strip() for part in parts):
         raise UserError(
             f"{text!r} is not ENTITY or ENTITY/PROJECT (for example `my-team` or "
             "`my-team/my-project`)"
+        )
+    if len(parts) == 1 and stripped.endswith("/"):
+        raise UserError(
+            f"{text!r} names no project after the slash: give `{parts[0]}` to sync every "
+            f"project of the entity, or `{parts[0]}/PROJECT`"
         )
     return parts[0], parts[1] if len(parts) == 2 else None
 

@@ -30,6 +30,7 @@ from typing import Any
 
 from extract.errors import UserError
 from extract.wandb_api.config import HEAVY_BATCH, ClientConfig, public_url
+from extract.wandb_api.reachability import ReachabilityNote
 
 
 class RateLimitedError(UserError):
@@ -59,16 +60,25 @@ class WandbClient:
         """Find credentials, bound wandb-core's retries, and verify the key with the server."""
         with self._translate("connecting to W&B"):
             import wandb
+            from wandb.errors import AuthenticationError
             from wandb.sdk import wandb_setup
             from wandb.sdk.lib import wbauth
 
-            auth = wbauth.authenticate_session(
-                host=self.config.base_url,
-                source="wandb-warehouse",
-                no_offline=True,
-                prompt=False,
-                update_session=False,
-            )
+            try:
+                auth = wbauth.authenticate_session(
+                    host=self.config.base_url,
+                    source="wandb-warehouse",
+                    no_offline=True,
+                    prompt=False,
+                    update_session=False,
+                )
+            except AuthenticationError as exc:
+                # The SDK checks a key's form before any request: W&B never saw it.
+                raise UserError(
+                    f"the W&B API key was refused before contacting "
+                    f"{public_url(self.config.base_url)} ({_first_line(str(exc))}): set "
+                    "WANDB_API_KEY to the whole key or run `wandb login --relogin`"
+                ) from None
             if auth is None:
                 raise UserError(
                     f"no W&B API key for {public_url(self.config.base_url)}: set "
@@ -82,11 +92,13 @@ class WandbClient:
             settings.x_graphql_retry_wait_min_seconds = self.config.retry_wait_min
             settings.x_graphql_retry_wait_max_seconds = self.config.retry_wait_max
             settings.x_graphql_timeout_seconds = self.config.request_timeout
-            self._api = wandb.Api(
-                overrides={"base_url": self.config.base_url},
-                timeout=int(self.config.call_timeout),
-                api_key=key,
-            )
+            # The first request: the key is verified (`Viewer`).
+            with ReachabilityNote(self.config):
+                self._api = wandb.Api(
+                    overrides={"base_url": self.config.base_url},
+                    timeout=int(self.config.call_timeout),
+                    api_key=key,
+                )
 
     def close(self) -> None:
         self._api = None

@@ -80,6 +80,14 @@ class ClientConfig:
             concurrency=concurrency,
         )
 
+    def retry_seconds(self) -> float:
+        """About how long wandb-core's retries of a call that fails at once last: waits
+        doubling from retry_wait_min, each at most retry_wait_max, one per retry."""
+        return sum(
+            min(self.retry_wait_max, self.retry_wait_min * 2**attempt)
+            for attempt in range(self.max_retries)
+        )
+
 
 def public_url(url: str) -> str:
     """The URL without any user:password part (safe to store and print)."""

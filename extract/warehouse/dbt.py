@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
 
 from extract.errors import UserError
-from extract.warehouse.database import DB_ENV_VAR, PROJECT_ROOT
+from extract.warehouse.database import DB_ENV_VAR, PROJECT_ROOT, db_path
 
 
 def dbt_executable() -> str:
     candidate = Path(sys.executable).parent / "dbt"
     return str(candidate) if candidate.exists() else "dbt"
+
+
+def build_command(db: Path, *flags: str) -> str:
+    """The command that builds `db` and publishes it, for a message: `--db` is named unless
+    it is the file the command uses anyway ($WANDB_WAREHOUSE_DB, else warehouse.duckdb)."""
+    command = [".venv/bin/wandb-warehouse", "build", *flags]
+    if db.resolve() != db_path().resolve():
+        command += ["--db", shlex.quote(str(db))]
+    return " ".join(command)
 
 
 def run_dbt(

@@ -32,18 +32,8 @@ ranked_fetches as (
 
 latest_artifacts as (
 
-    select
-        artifacts.*,
-        -- W&B lists a version once per direction; a repeat would be the same row.
-        row_number() over (
-            partition by
-                artifacts.entity,
-                artifacts.project,
-                artifacts.run_id,
-                artifacts.direction,
-                artifacts.artifact_id
-            order by artifacts.artifact_name
-        ) as copy_rank
+    -- One row per version and direction: staging keeps one copy of a repeated row.
+    select artifacts.*
 
     from artifacts
     inner join ranked_fetches
@@ -69,7 +59,6 @@ final as (
         load_id
 
     from latest_artifacts
-    where copy_rank = 1
 
 )
 

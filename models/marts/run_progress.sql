@@ -67,6 +67,9 @@ measured as (
         *,
         coalesce(last_step >= {{ var('history_min_progress_steps') }}, false)
             as progressed_meaningfully,
+        -- The flags judge a run only when its history is known: rows stored, or W&B
+        -- says none exist. A run whose history was not pulled is judged by nothing.
+        history_rows > 0 or coalesce(history_line_count = 0, false) as history_known,
         {{ seconds_between('last_seen_alive_at', 'snapshot_at') }} as idle_seconds_at_snapshot,
         coalesce(runtime_seconds_history, runtime_seconds_summary) as stopped_after_seconds
 
@@ -79,7 +82,8 @@ stale_flagged as (
     select
         *,
         coalesce(
-            state = 'running'
+            history_known
+            and state = 'running'
             and idle_seconds_at_snapshot > {{ var('stale_running_after_seconds') }},
             false
         ) as stale_running
@@ -93,7 +97,8 @@ timeout_flagged as (
     select
         *,
         coalesce(
-            has_timeout
+            history_known
+            and has_timeout
             and (state != 'running' or stale_running)
             and stopped_after_seconds
             >= timeout_seconds - {{ var('timeout_margin_seconds') }},
@@ -127,15 +132,16 @@ final as (
         snapshot_at,
         idle_seconds_at_snapshot,
         progressed_meaningfully,
-        -- Judged only when the history is known: rows stored, or W&B says none exist.
+        history_known,
         coalesce(
-            state = 'finished'
-            and not progressed_meaningfully
-            and (history_rows > 0 or history_line_count = 0),
+            history_known
+            and state = 'finished'
+            and not progressed_meaningfully,
             false
         ) as finished_without_progress,
         stale_running,
         likely_timed_out,
+        -- likely_timed_out and a logged row both need the history known.
         coalesce(
             (state = 'finished' and likely_timed_out)
             or (

@@ -146,11 +146,15 @@ class Chromium:
             time.sleep(0.1)
         raise BrowserError(f"timed out after {timeout} s waiting for {expression}")
 
-    def screenshot(self, path: Path, width: int, height: int) -> None:
+    def viewport(self, width: int, height: int) -> None:
+        """Lay the page out in a window of `width` x `height` CSS pixels."""
         self.call(
             "Emulation.setDeviceMetricsOverride",
             {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
         )
+
+    def screenshot(self, path: Path, width: int, height: int) -> None:
+        self.viewport(width, height)
         shot = self.call(
             "Page.captureScreenshot",
             {

@@ -89,7 +89,8 @@ def db(tmp_path: Path) -> Path:
 
 
 def cli_env(env: dict[str, str]) -> dict[str, str]:
-    """This process's environment without its W&B settings, plus `env` (isolated_env's)."""
+    """This process's environment without its W&B settings, then `env` (isolated_env's),
+    with HOME in the test's W&B folder."""
     full_env = {
         key: value
         for key, value in os.environ.items()

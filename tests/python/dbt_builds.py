@@ -10,7 +10,7 @@ import duckdb
 
 from extract.load.runs import load_file
 from extract.warehouse.build import run_build
-from extract.warehouse.database import open_raw
+from extract.warehouse.database import RAW_TABLES, ensure_raw_schema, open_raw
 from extract.warehouse.files import Warehouse, sql_path
 from extract.warehouse.publish import publish
 
@@ -73,3 +73,19 @@ def build_warehouse(db: Path, files: list[Path], target: Path) -> BuiltWarehouse
     load_raw(db, files)
     build_and_publish(db, ["--target-path", str(target)])
     return BuiltWarehouse(db, target)
+
+
+def write_legacy_warehouse(db: Path, files: list[Path]) -> None:
+    """`files` loaded into `db` as a warehouse file made before publishing was: one file,
+    the raw tables in a schema `raw` (the models beside them are not needed)."""
+    loaded = db.with_name(f"{db.stem}-loaded.duckdb")
+    with duckdb.connect(str(loaded)) as con:
+        ensure_raw_schema(con)
+        for path in files:
+            load_file(con, path)
+    with duckdb.connect(str(db)) as con:
+        con.execute(f"attach '{sql_path(loaded)}' as loaded (read_only)")
+        con.execute("create schema raw")
+        for table in RAW_TABLES:
+            con.execute(f"create table raw.{table} as select * from loaded.raw.{table}")
+    loaded.unlink()

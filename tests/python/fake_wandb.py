@@ -175,9 +175,23 @@ class FakeSweep:
 
 
 @dataclass
+class FakeLink:
+    """The version linked into another collection (a registry's or a portfolio): its
+    index there and the aliases it holds there."""
+
+    name: str
+    version: int = 0
+    aliases: list[str] = field(default_factory=list)
+    entity: str = "lab"
+    project: str = "wandb-registry-model"
+
+
+@dataclass
 class FakeArtifact:
     """One artifact version (`name:v<version>` of a collection in `entity/project`). Runs
-    that used or logged it hold the same object, so they see one id."""
+    that used or logged it hold the same object, so they see one id. `aliases` are those
+    it holds in its own collection besides `v<version>`, which W&B always lists; `links`
+    the collections it is linked into."""
 
     name: str
     version: int = 0
@@ -185,6 +199,7 @@ class FakeArtifact:
     entity: str = "lab"
     project: str = "p"
     aliases: list[str] = field(default_factory=list)
+    links: list[FakeLink] = field(default_factory=list)
     size: int = 1024
     digest: str = ""
     file_count: int = 1
@@ -200,22 +215,35 @@ class FakeArtifact:
             self.digest = hashlib.md5(path.encode()).hexdigest()
 
     def node(self, project_ids: Callable[[str, str], str]) -> dict[str, Any]:
-        """The node of the SDK's ArtifactFragment (aliases included)."""
-        internal = project_ids(self.entity, self.project)
-        project = {
-            "id": base64.b64encode(f"Project:{internal}".encode()).decode(),
-            "internalId": internal,
-            "name": self.project,
-            "entity": {"name": self.entity},
+        """The node of the SDK's ArtifactFragment. Its aliases are W&B's: one entry per
+        (collection, alias), the version index in each collection included."""
+
+        def project(entity: str, name: str) -> dict[str, Any]:
+            internal = project_ids(entity, name)
+            return {
+                "id": base64.b64encode(f"Project:{internal}".encode()).decode(),
+                "internalId": internal,
+                "name": name,
+                "entity": {"name": entity},
+            }
+
+        own = {
+            "__typename": "ArtifactSequence",
+            "name": self.name,
+            "project": project(self.entity, self.project),
         }
+        held = [(own, alias) for alias in [f"v{self.version}", *self.aliases]]
+        for link in self.links:
+            portfolio = {
+                "__typename": "ArtifactPortfolio",
+                "name": link.name,
+                "project": project(link.entity, link.project),
+            }
+            held += [(portfolio, alias) for alias in [f"v{link.version}", *link.aliases]]
         return {
             "__typename": "Artifact",
             "id": self.storage_id,
-            "artifactSequence": {
-                "__typename": "ArtifactSequence",
-                "name": self.name,
-                "project": project,
-            },
+            "artifactSequence": own,
             "versionIndex": self.version,
             "artifactType": {"name": self.type},
             "description": None,
@@ -234,18 +262,14 @@ class FakeArtifact:
             "updatedAt": None,
             "aliases": [
                 {
-                    "artifactCollection": {
-                        "__typename": "ArtifactSequence",
-                        "name": self.name,
-                        "project": project,
-                    },
+                    "artifactCollection": collection,
                     "__typename": "ArtifactAlias",
                     "id": base64.b64encode(
                         f"ArtifactAlias:{self.storage_id}:{a}".encode()
                     ).decode(),
                     "alias": alias,
                 }
-                for a, alias in enumerate(self.aliases)
+                for a, (collection, alias) in enumerate(held)
             ],
         }
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from dbt_builds import write_legacy_warehouse
 from fake_wandb import DEFAULT_KEY, FakeRun, FakeWandb, GraphQLError, Request
 
 from extract.cli import main
@@ -377,3 +378,33 @@ def test_a_server_that_is_not_wandb_is_named(fake: FakeWandb, sync) -> None:
     err = sync("lab/p", expect=1)
     assert "answered HTTP 404 while connecting to W&B" in err
     assert "WANDB_BASE_URL" in err
+
+
+def test_a_warehouse_holding_only_the_sample_is_set_aside(
+    fake: FakeWandb, sync, db: Path, tmp_path: Path, capsys
+) -> None:
+    """An older `make demo` built the sample into the default warehouse: the first sync
+    of one's own project starts clean, and the sample moves to the demo's own file."""
+    from extract.sample.files import SAMPLE_DIR
+
+    sweeps = next(SAMPLE_DIR.glob("04_sweeps_*.jsonl.gz"))
+    write_legacy_warehouse(db, [sweeps])
+    populate(fake, 2)
+    out = sync("lab/p")
+    assert out.startswith(
+        f"{db} held only the bundled sample (an older `make demo`): moved to "
+        f"{tmp_path / 'demo.duckdb'}; syncing into a new {db}\n"
+    )
+    assert query(db, "select distinct entity, project from raw.wandb_loads") == [("lab", "p")]
+    with duckdb.connect(str(tmp_path / "demo.duckdb"), read_only=True) as demo:
+        assert demo.execute("select distinct project from raw.wandb_loads").fetchall() == [
+            ("ft-small-lm",)
+        ]
+    # A warehouse that holds anything besides the sample is the user's: left as it is.
+    mixed = tmp_path / "mixed.duckdb"
+    own = tmp_path / "own.jsonl"
+    own.write_text('{"entity": "lab", "project": "q", "name": "r1", "state": "finished"}\n')
+    write_legacy_warehouse(mixed, [sweeps, own])
+    assert main(["extract", "lab/p", "--db", str(mixed)]) == 0
+    assert "held only the bundled sample" not in capsys.readouterr().out
+    assert len(query(mixed, "select distinct project from raw.wandb_loads")) == 3

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import wandb
 from dbt_builds import build_and_publish
-from fake_wandb import DEFAULT_KEY, FakeArtifact, FakeRun, FakeSweep, FakeWandb
+from fake_wandb import DEFAULT_KEY, FakeArtifact, FakeLink, FakeRun, FakeSweep, FakeWandb
 from test_extract import PAGE, populate, query
 
 from extract.cli import main
@@ -150,9 +151,19 @@ def test_no_api_key_is_stored_from_the_project_owner(fake: FakeWandb, sync, db: 
 def test_targets_and_listing_comparison() -> None:
     assert parse_target("lab") == ("lab", None)
     assert parse_target("lab/p/") == ("lab", "p")
-    for bad in ("", "/", "a/b/c", "a//b"):
-        with pytest.raises(UserError):
+    for bad in ("", "/", "a/b/c", "a//b", "lab//"):
+        with pytest.raises(UserError, match="is not ENTITY or ENTITY/PROJECT"):
             parse_target(bad)
+    # Neither is read as an entity: `x` is a project without its entity, and a slash
+    # with nothing after it is not an entity-wide sync.
+    with pytest.raises(UserError, match=r"'/x' names no entity before the slash: .*`my-team/x`"):
+        parse_target("/x")
+    with pytest.raises(
+        UserError,
+        match=r"'acme-lab/' names no project after the slash: give `acme-lab` to sync every "
+        r"project of the entity, or `acme-lab/PROJECT`",
+    ):
+        parse_target("acme-lab/")
     new, gone = compare_listings(["a", "c", "d"], ["a", "b"], synced=["d"])
     assert (new, gone) == (["c"], ["b"])
     assert compare_listings(["a"], None, synced=[]) == (["a"], [])
@@ -161,11 +172,19 @@ def test_targets_and_listing_comparison() -> None:
 def test_a_synced_entity_builds_sweeps_lineage_and_gone_projects(
     fake: FakeWandb, sync, db: Path, tmp_path: Path
 ) -> None:
-    """Through the real SDK into the marts: sweeps with their best run, lineage, and a
-    project gone upstream flagged, not dropped."""
+    """Through the real SDK into the marts: sweeps with their best run, lineage (aliases
+    as the SDK reads them), and a project gone upstream flagged, not dropped."""
     # r1 and r2 tie (r1 was created first); r3 crashed with a NaN loss.
     summaries = {"r0": 0.9, "r1": 0.4, "r2": 0.4, "r3": "NaN"}
-    dataset = FakeArtifact("data", 2, type="dataset", aliases=["latest"])
+    # The dataset's own `latest` (and `v2`), and `v0`, `latest`, `production` in the
+    # registry collection it is linked into: the version's aliases are its own `latest`.
+    dataset = FakeArtifact(
+        "data",
+        2,
+        type="dataset",
+        aliases=["latest"],
+        links=[FakeLink("sft", 0, ["latest", "production"], project="wandb-registry-dataset")],
+    )
     for i, (name, loss) in enumerate(summaries.items()):
         fake.add_run(
             "lab",
@@ -184,10 +203,24 @@ def test_a_synced_entity_builds_sweeps_lineage_and_gone_projects(
     fake.add_sweep(
         "lab", "alpha", FakeSweep("sw1", {"method": "bayes", "metric": {"name": "val/loss"}})
     )
-    fake.add_run(
-        "lab", "beta", FakeRun("b0", used_artifacts=[FakeArtifact("model-r1", 0, type="model")])
+    # r1's model, linked into the model registry where it is the newest: `latest` and
+    # `production` there, no alias in its own collection.
+    best = FakeArtifact(
+        "model-r1", 0, type="model", links=[FakeLink("ft", 3, ["latest", "production"])]
     )
+    fake.run("lab", "alpha", "r1").logged_artifacts = [best]
+    fake.add_run("lab", "beta", FakeRun("b0", used_artifacts=[best]))
     sync("lab", "--artifacts")
+    api = wandb.Api(overrides={"base_url": fake.url}, api_key=DEFAULT_KEY)
+    sdk_aliases = {
+        f"{artifact.source_name}": sorted(artifact.aliases)
+        for run in ("r0", "r1")
+        for artifact in [
+            *api.run(f"lab/alpha/{run}").used_artifacts(),
+            *api.run(f"lab/alpha/{run}").logged_artifacts(),
+        ]
+    }
+    assert sdk_aliases == {"data:v2": ["latest"], "model-r0:v0": [], "model-r1:v0": []}
     fake.delete_project("lab", "beta")
     sync("lab", "--artifacts")
     build_and_publish(db, ["--target-path", str(tmp_path / "target")])
@@ -220,3 +253,10 @@ def test_a_synced_entity_builds_sweeps_lineage_and_gone_projects(
     )
     assert projects == [("alpha", 4, 1, False), ("beta", 1, 0, True)]
     assert marts("select count(*) from marts.artifact_lineage") == [(9,)]
+    # Aliases as the SDK reads them: the version's own collection, no version index.
+    aliases = dict(marts("select artifact_version, aliases from marts.artifact_versions"))
+    assert {version: aliases[version] for version in sdk_aliases} == sdk_aliases
+    assert marts(
+        "select distinct artifact_version, aliases from marts.artifact_lineage "
+        "where artifact_version in ('data:v2', 'model-r1:v0') order by 1",
+    ) == [("data:v2", ["latest"]), ("model-r1:v0", [])]

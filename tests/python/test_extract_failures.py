@@ -14,10 +14,12 @@ import time
 from pathlib import Path
 
 import duckdb
+import pytest
 from conftest import PROJECT_ROOT, cli_env, isolated_env, run_cli
 from fake_wandb import DEFAULT_KEY, FakeRun, FakeWandb
 
 from extract.cli import main
+from extract.wandb_api.reachability import probe
 from extract.warehouse.files import Warehouse
 
 SECRET = "secretkey" + "7" * 31  # 40 characters, never accepted by the fake
@@ -63,10 +65,61 @@ def test_missing_key(fake: FakeWandb, tmp_path: Path, db: Path) -> None:
     assert_one_line_error(result, "no W&B API key", "WANDB_API_KEY", "wandb login")
 
 
-def test_unreachable_server(fake: FakeWandb, tmp_path: Path, db: Path) -> None:
-    env = {**isolated_env(tmp_path, fake), "WANDB_BASE_URL": "http://127.0.0.1:9"}
+def test_unreachable_server_is_named_at_once_while_retrying(
+    fake: FakeWandb, tmp_path: Path, db: Path
+) -> None:
+    # Retries of about 1 + 2 + 4 s: the note comes at once, the error after them.
+    env = {
+        **isolated_env(tmp_path, fake),
+        "WANDB_BASE_URL": "http://127.0.0.1:9",
+        "WANDB_WAREHOUSE_MAX_RETRIES": "3",
+        "WANDB_WAREHOUSE_RETRY_WAIT": "4",
+    }
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "extract.cli", "extract", "lab/p", "--db", str(db)],
+        cwd=PROJECT_ROOT,
+        env=cli_env(env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stderr is not None
+        note = process.stderr.readline()
+        noted = time.monotonic() - started
+        rest = process.stderr.read()
+        ended = time.monotonic() - started
+        assert process.wait(timeout=60) == 1
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert note == (
+        "wandb-warehouse: cannot reach W&B at http://127.0.0.1:9 (connection to "
+        "127.0.0.1:9 refused): retrying 3 times over about 7 s (WANDB_WAREHOUSE_MAX_RETRIES, "
+        "WANDB_WAREHOUSE_RETRY_WAIT); Ctrl-C to stop\n"
+    )
+    assert noted < 5 and ended - noted > 4  # said before the retries, not after them
+    (error,) = rest.splitlines()
+    assert error.startswith("wandb-warehouse: error: cannot reach W&B at http://127.0.0.1:9")
+    assert "WANDB_BASE_URL" in error and "Traceback" not in rest
+
+
+def test_a_key_too_short_is_refused_before_any_request(
+    fake: FakeWandb, tmp_path: Path, db: Path
+) -> None:
+    env = {**isolated_env(tmp_path, fake), "WANDB_API_KEY": "abc"}
     result = run_cli(["extract", "lab/p", "--db", str(db)], env)
-    assert_one_line_error(result, "cannot reach W&B at http://127.0.0.1:9", "WANDB_BASE_URL")
+    line = assert_one_line_error(
+        result,
+        f"the W&B API key was refused before contacting {fake.url}",
+        "40+ characters",
+        "wandb login",
+    )
+    assert "rejected" not in line
+    # No GraphQL request (wandb-core may still post its own metrics, `<...>` paths).
+    assert [operation for operation in fake.received if not operation.startswith("<")] == []
 
 
 def test_unknown_project(fake: FakeWandb, tmp_path: Path, db: Path) -> None:
@@ -291,3 +344,16 @@ def test_hanging_server_is_cut_off_by_the_call_timeout(
     assert_one_line_error(result, "kept failing while listing lab/p")
     assert time.monotonic() - started < 30  # the 30 s request timeout never came into play
     assert loads(db)[0][0] == "failed"
+
+
+def test_the_probe_says_why_a_server_cannot_be_reached(
+    fake: FakeWandb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("http_proxy", "HTTP_PROXY", "no_proxy", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    assert probe(fake.url) is None
+    assert probe("http://127.0.0.1:9") == "connection to 127.0.0.1:9 refused"
+    assert probe("http://no-such-host.invalid") == "no such host no-such-host.invalid"
+    # Through a proxy, the connection the SDK would open is the proxy's.
+    monkeypatch.setenv("http_proxy", "http://127.0.0.1:9")
+    assert probe(fake.url) == "connection to 127.0.0.1:9 refused"

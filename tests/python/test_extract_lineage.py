@@ -137,7 +137,7 @@ def test_sweep_plan() -> None:
 def with_artifacts(fake: FakeWandb, runs: int) -> None:
     """`runs` runs; each uses the shared dataset, every other one logs a model."""
     populate(fake, runs)
-    dataset = FakeArtifact("train-data", 3, type="dataset", aliases=["latest", "v3"], size=5000)
+    dataset = FakeArtifact("train-data", 3, type="dataset", aliases=["latest"], size=5000)
     for i in range(runs):
         run = fake.run("lab", "p", f"r{i:04d}")
         run.used_artifacts = [dataset]

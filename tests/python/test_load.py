@@ -15,6 +15,7 @@ import pytest
 from extract.errors import UserError
 from extract.load.runs import load_file
 from extract.warehouse.database import connect, ensure_raw_schema
+from extract.warehouse.files import Warehouse
 
 BIG = 123456789012345678901234  # past 2^63: must stay exact
 
@@ -253,3 +254,30 @@ def test_bad_sweep_or_artifact_lines_are_one_line_errors(
     with pytest.raises(UserError, match=re.escape(message)):
         load_file(con, write_jsonl(tmp_path / "bad.jsonl", lines))
     assert con.execute("select count(*) from raw.wandb_loads").fetchone() == (0,)
+
+
+def test_a_bad_later_file_says_which_files_are_committed(tmp_path: Path, capsys) -> None:
+    from extract.cli import main
+
+    db = tmp_path / "w.duckdb"
+    good = write_jsonl(tmp_path / "a.jsonl", [run_line("r1")])
+    bad = write_jsonl(tmp_path / "b.jsonl", ['{"entity": "e", "project": "q"}'])
+    later = write_jsonl(tmp_path / "c.jsonl", [run_line("r2", project="q")])
+    assert main(["load", "--db", str(db), str(good), str(bad), str(later)]) == 1
+    out, err = capsys.readouterr()
+    assert out.startswith(f"{good}: e/p: 1 runs")
+    assert err == (
+        f"wandb-warehouse: error: {bad}: 1 run(s) have no `name` (committed: {good}; "
+        f"not loaded: {bad}, {later}; each file commits on its own: once fixed, load the "
+        "files not loaded)\n"
+    )
+    con = duckdb.connect(str(Warehouse(db).raw_store), read_only=True)
+    try:
+        assert con.execute(
+            "select project, count(*) from raw.wandb_runs group by 1"
+        ).fetchall() == [("p", 1)]
+    finally:
+        con.close()
+    # One file: the error as it was.
+    assert main(["load", "--db", str(db), str(bad)]) == 1
+    assert capsys.readouterr().err == f"wandb-warehouse: error: {bad}: 1 run(s) have no `name`\n"

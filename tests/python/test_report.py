@@ -14,10 +14,15 @@ from typing import Any
 
 import duckdb
 import pytest
+import second_project
+import yaml
 from chromium import CHROMIUM, Chromium
 from dbt_builds import BuiltWarehouse
 
+from extract.cli import main
+from extract.demo import HEADLINES
 from extract.warehouse.database import PROJECT_ROOT, connect, ensure_raw_schema
+from extract.warehouse.dbt import build_command
 
 SECTIONS = (
     "state-mix",
@@ -30,6 +35,9 @@ SECTIONS = (
     "artifacts",
 )
 PROJECT = "datadecide-lab/ft-small-lm"
+RUN_STATES = yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text())["vars"][
+    "wandb_run_states"
+]
 FLAGS = (
     "finished_without_progress",
     "stale_running",
@@ -68,12 +76,20 @@ def test_report_is_one_file_with_everything_inlined(report: Path) -> None:
     assert not re.search(r"<link\b|<img\b|<iframe\b|@import|\bsrc=", markup)
 
 
-def test_demo_writes_the_report(tmp_path: Path) -> None:
-    db, out = tmp_path / "demo.duckdb", tmp_path / "demo.html"
+def test_demo_builds_its_own_file_and_names_the_projects(tmp_path: Path) -> None:
+    # The user's warehouse is named by $WANDB_WAREHOUSE_DB; the demo never touches it.
+    user_db, out = tmp_path / "user.duckdb", tmp_path / "demo.html"
+    # A demo file that also holds another project: every headline table names them.
+    other = second_project.write(tmp_path / "other.jsonl")
+    assert main(["load", "--db", str(tmp_path / "demo.duckdb"), str(other)]) == 0
     result = subprocess.run(
-        [sys.executable, "-m", "extract.cli", "demo", "--db", str(db), "--report", str(out)],
-        cwd=PROJECT_ROOT,
-        env={**os.environ, "DBT_TARGET_PATH": str(tmp_path / "target")},
+        [sys.executable, "-m", "extract.cli", "demo", "--report", str(out)],
+        cwd=tmp_path,
+        env={
+            **os.environ,
+            "DBT_TARGET_PATH": str(tmp_path / "target"),
+            "WANDB_WAREHOUSE_DB": str(user_db),
+        },
         capture_output=True,
         text=True,
         timeout=600,
@@ -82,6 +98,14 @@ def test_demo_writes_the_report(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == f"report: {out}  (open it in a browser)"
     assert "Data as of" in out.read_text()
+    assert not user_db.exists()
+    assert "warehouse: demo.duckdb  (open it with" in result.stdout
+    lines = result.stdout.splitlines()
+    for title in HEADLINES:
+        header = lines[lines.index(title) + 2]  # the title, the box's top, its header
+        first = "artifact_version" if title.startswith("Artifact lineage") else "project"
+        assert header.split("│")[1].strip() == first, title
+    assert f"│ {second_project.ENTITY}/{second_project.PROJECT} │ no_timeout" in result.stdout
 
 
 def test_missing_warehouse_is_one_line(tmp_path: Path) -> None:
@@ -99,8 +123,24 @@ def test_unbuilt_warehouse_is_one_line(tmp_path: Path) -> None:
     result = report_cli("--db", str(db), "--out", str(tmp_path / "r.html"))
     assert result.returncode == 1
     assert result.stderr.strip().count("\n") == 0
-    assert "has no marts" in result.stderr and "dbt build" in result.stderr
+    # The command builds the file asked for, not the default warehouse.duckdb.
+    assert f"has no marts: build them with `.venv/bin/wandb-warehouse build --db {db}`" in (
+        result.stderr
+    )
     assert not (tmp_path / "r.html").exists()
+
+
+def test_the_build_command_names_the_file_unless_dbt_builds_it_anyway(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("WANDB_WAREHOUSE_DB", raising=False)
+    assert build_command(Path("warehouse.duckdb")) == ".venv/bin/wandb-warehouse build"
+    assert build_command(Path("my lab.duckdb"), "--full-refresh") == (
+        ".venv/bin/wandb-warehouse build --full-refresh --db 'my lab.duckdb'"
+    )
+    monkeypatch.setenv("WANDB_WAREHOUSE_DB", str(tmp_path / "my lab.duckdb"))
+    assert build_command(Path("my lab.duckdb")) == ".venv/bin/wandb-warehouse build"
 
 
 def test_unwritable_output_is_one_line(sample_warehouse: BuiltWarehouse, tmp_path: Path) -> None:
@@ -122,6 +162,7 @@ class Rendered:
     tables: list[dict[str, Any]]
     chart_texts: dict[str, list[str]]
     as_of: list[list[str]]
+    rules: list[list[str]]
     console_errors: list[str]
     requests: list[str]
 
@@ -145,6 +186,7 @@ READ_PAGE = """
       marks: div.querySelectorAll("svg.marks g.mark-rect path, svg.marks g.mark-rect rect")
         .length,
       texts: [...div.querySelectorAll("svg.marks g.mark-text text")].map(text),
+      legend: [...div.querySelectorAll("g.role-legend-label text")].map(text),
     })),
     tables: [...document.querySelectorAll("table.numbers")].map((table) => ({
       query: table.dataset.query,
@@ -154,6 +196,8 @@ READ_PAGE = """
       rows: [...table.tBodies[0].rows].map((row) => [...row.cells].map(text)),
     })),
     asOf: [...document.querySelectorAll("table.as-of tbody tr")]
+      .map((row) => [...row.cells].map(text)),
+    rules: [...document.querySelectorAll("table.rules tbody tr")]
       .map((row) => [...row.cells].map(text)),
   };
 })()
@@ -179,6 +223,7 @@ def rendered(report: Path) -> Rendered:
         tables=page["tables"],
         chart_texts={c["section"]: c["texts"] for c in page["charts"]},
         as_of=page["asOf"],
+        rules=page["rules"],
         console_errors=events.console_errors,
         requests=events.requests,
     )
@@ -354,6 +399,14 @@ def test_progress_flags_equal_the_mart(
     }
     assert shown == expected
     assert shown[("likely_timed_out", "timeout")] == 48
+    judged = {r["group"]: number(r["judged runs"]) for r in rendered.table("flag_counts")}
+    assert judged == dict(
+        query(
+            sample_con,
+            "select split_group, count_if(history_known) from marts.run_progress group by 1",
+        )
+    )
+    assert judged == {"timeout": 196, "no_timeout": 135}  # every run of the sample
     for flag in FLAGS:
         ids = sorted(
             i for (i,) in query(sample_con, f"select run_id from marts.run_progress where {flag}")
@@ -414,6 +467,14 @@ def test_sweeps_equal_the_mart(rendered: Rendered, sample_con: duckdb.DuckDBPyCo
     }
     assert shown == expected and len(shown) == 5
     assert shown["z0evw2q0"][3] == "250826-152229_prod_150M_mix_finetune_lr2e-05_s2"
+    # The legend: the states the sweeps' runs are in (W&B's order), not all eight.
+    (chart,) = [c for c in rendered.charts if c["section"] == "sweeps"]
+    assert chart["legend"] == [
+        state
+        for state in RUN_STATES
+        if query(sample_con, f"select sum({state}_runs) from marts.sweeps")[0][0]
+    ]
+    assert chart["legend"] == ["running", "finished", "crashed", "failed"]
 
 
 @needs_chromium
@@ -444,3 +505,30 @@ def test_artifacts_by_type_and_most_used_equal_the_lineage(
     ]
     ranked = sorted(((v, len(r)) for v, r in users.items()), key=lambda x: (-x[1], x[0]))
     assert most_used == ranked[:20]
+
+
+@needs_chromium
+def test_data_rule_findings_name_what_each_warn_rule_found(
+    rendered: Rendered, sample_con: duckdb.DuckDBPyConnection
+) -> None:
+    """Every warn-severity test, what it checks and the rows its stored failures hold: the
+    warnings of the sample's `dbt build` (6 of 12 rules found something)."""
+    rules = query(sample_con, "select rule_title, checks, failures_relation from marts.data_rules")
+    assert len(rules) == 12
+    expected = {
+        title: (checks, query(sample_con, f"select count(*) from {relation}")[0][0])
+        for title, checks, relation in rules
+    }
+    shown = {title: (checks, number(named)) for title, checks, named in rendered.rules}
+    assert shown == expected
+    # The rows a rule names are the runs its mart flags, e.g. the stale running runs.
+    stale = sorted(
+        i for (i,) in query(sample_con, "select run_id from marts.run_progress where stale_running")
+    )
+    assert shown["assert_running_runs_alive"][1] == len(stale) == 54
+    [table] = [t for t in rendered.tables if t["query"] == "assert_running_runs_alive"]
+    assert table["label"] == "assert_running_runs_alive: 54 rows"
+    run_id = table["header"].index("run_id")
+    assert sorted(row[run_id] for row in table["rows"]) == stale
+    found = [title for title, (_, named) in shown.items() if named]
+    assert len(found) == 6 and "assert_pretrain_values_agree" in found

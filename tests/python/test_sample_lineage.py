@@ -158,6 +158,24 @@ def test_lineage_equals_the_file(fetches: list, sample_con: duckdb.DuckDBPyConne
     assert len(fetches) == 334 and len(expected) == 822
 
 
+def sdk_aliases(node: dict[str, Any]) -> list[str]:
+    """The version's aliases as the wandb SDK reads them from the node (`Artifact.aliases`,
+    built as `Run.used_artifacts()` builds each version)."""
+    from wandb.sdk.artifacts._generated import ArtifactFragment
+    from wandb.sdk.artifacts._validators import FullArtifactPath
+    from wandb.sdk.artifacts.artifact import Artifact
+
+    fragment = ArtifactFragment.model_validate(node)
+    sequence = fragment.artifact_sequence
+    assert sequence.project is not None
+    path = FullArtifactPath(
+        prefix=sequence.project.entity.name,
+        project=sequence.project.name,
+        name=f"{sequence.name}:v{fragment.version_index}",
+    )
+    return sorted(Artifact._from_attrs(path, fragment, service_api=None).aliases)
+
+
 def test_artifact_versions_name_their_logger_and_users(
     fetches: list, sample_con: duckdb.DuckDBPyConnection
 ) -> None:
@@ -182,7 +200,7 @@ def test_artifact_versions_name_their_logger_and_users(
     assert set(built) == set(versions)
     for artifact_id, node in versions.items():
         version = f"{node['artifactSequence']['name']}:v{node['versionIndex']}"
-        aliases = sorted(alias["alias"] for alias in node["aliases"])
+        aliases = sdk_aliases(node)
         assert built[artifact_id] == (
             version,
             node["artifactType"]["name"],
@@ -195,6 +213,25 @@ def test_artifact_versions_name_their_logger_and_users(
     # Cross-run lineage: a model a fine-tuning run logged was used by DPO runs.
     handed_on = [a for a in logged_by if used_by[a]]
     assert handed_on
+    # Linked into the registry, where they hold `latest` and `production`: the aliases
+    # are those of their own collection (one `latest` per collection).
+    linked = {
+        row[0]: row[1]
+        for row in sample_con.execute(
+            "select artifact_version, aliases from marts.artifact_versions where "
+            "artifact_version in ('model-6mvmwfjd:v0', "
+            "'DataDecide-dclm-baseline-50p-dolma1.7-4M:v0')"
+        ).fetchall()
+    }
+    assert linked == {
+        "model-6mvmwfjd:v0": ["latest"],
+        "DataDecide-dclm-baseline-50p-dolma1.7-4M:v0": ["step2500"],
+    }
+    latest_twice = sample_con.execute(
+        "select artifact_entity, artifact_project, artifact_name from marts.artifact_versions "
+        "where list_contains(aliases, 'latest') group by all having count(*) > 1"
+    ).fetchall()
+    assert latest_twice == []
 
 
 def test_artifacts_are_consistent_with_their_runs(runs: dict, fetches: list) -> None:

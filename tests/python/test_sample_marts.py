@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import duckdb
 import yaml
@@ -12,6 +14,7 @@ from conftest import run_cli
 from dbt_builds import BuiltWarehouse
 
 from extract.warehouse.database import PROJECT_ROOT
+from extract.warehouse.dbt import run_dbt
 
 
 def rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
@@ -224,3 +227,39 @@ def test_suggest_on_the_sample(sample_warehouse: BuiltWarehouse) -> None:
         'comparison_split: {name: timeout, source: config, path: "timeout", groups: presence}'
     )
     assert '  - {tag: "dclm-dolma", category: dataset}  # 205 runs' in lines
+
+
+def test_every_source_has_a_freshness_rule(
+    sample_warehouse: BuiltWarehouse, tmp_path: Path
+) -> None:
+    """`dbt source freshness` judges every raw table; the sample (an export of
+    2025-09-10) is stale by design, so each warns, as of when W&B was observed."""
+    # dbt reads the raw layer of the working files: the session's readers of the
+    # published file are no obstacle.
+    run_dbt(
+        ["source", "freshness", "--target-path", str(tmp_path / "target")],
+        sample_warehouse.db,
+        quiet=True,
+    )
+    results = json.loads((tmp_path / "target" / "sources.json").read_text())["results"]
+    judged = {
+        r["unique_id"].split(".")[-1]: (r["status"], r["max_loaded_at"][:16]) for r in results
+    }
+    sample_tables = {
+        "wandb_runs",
+        "wandb_loads",
+        "wandb_listings",
+        "wandb_history",
+        "wandb_sweeps",
+        "wandb_artifact_fetches",
+        "wandb_run_artifacts",
+    }
+    assert {table: judged[table][0] for table in sample_tables} == dict.fromkeys(
+        sample_tables, "warn"
+    )
+    # Listings and history: the newest load that stored them (a history load is as of its
+    # newest logged row); artifacts: their newest read.
+    assert judged["wandb_listings"][1] == "2025-09-10T18:00"
+    assert judged["wandb_history"][1] == "2025-09-10T05:52"
+    assert judged["wandb_artifact_fetches"][1] == judged["wandb_run_artifacts"][1]
+    assert judged["wandb_run_artifacts"][1] == "2025-09-10T18:00"

@@ -11,12 +11,13 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import PROJECT_ROOT
+from dbt_builds import write_legacy_warehouse
 from dbt_common.exceptions import DbtRuntimeError
 
 from extract.load.runs import load_file
 from extract.sample.files import load_order
 from extract.warehouse import dbt_plugin, publish
-from extract.warehouse.database import RAW_TABLES, ensure_raw_schema, open_raw
+from extract.warehouse.database import RAW_TABLES, open_raw
 from extract.warehouse.files import Warehouse
 from extract.warehouse.locks import LOCK_HELD_ENV_VAR
 from extract.warehouse.segments import seal
@@ -50,17 +51,9 @@ def test_dbt_build_without_raw_data_says_what_to_run(tmp_path: Path) -> None:
 
 def test_a_warehouse_file_from_before_publishing_is_adopted(tmp_path: Path) -> None:
     # The layout before publishing: one file with the raw tables in a schema `raw`.
-    loaded = tmp_path / "loaded.duckdb"
-    with duckdb.connect(str(loaded)) as con:
-        ensure_raw_schema(con)
-        for path in load_order():
-            load_file(con, path)
     db = tmp_path / "warehouse.duckdb"
-    with duckdb.connect(str(db)) as con:
-        con.execute(f"attach '{loaded}' as loaded (read_only)")
-        con.execute("create schema raw")
-        for table in RAW_TABLES:
-            con.execute(f"create table raw.{table} as select * from loaded.raw.{table}")
+    write_legacy_warehouse(db, load_order())
+    with duckdb.connect(str(db), read_only=True) as con:
         counts = {
             table: con.execute(f"select count(*) from raw.{table}").fetchone()[0]
             for table in RAW_TABLES

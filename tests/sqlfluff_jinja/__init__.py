@@ -24,6 +24,9 @@ _ROOT = Path(__file__).resolve().parents[2]
 _MACROS = _ROOT / "macros"
 
 modules = SimpleNamespace(re=re)
+# Parse time: no graph of the project's nodes (models/marts/data_rules.sql lists none).
+execute = False
+graph: dict[str, Any] = {"nodes": {}}
 target = SimpleNamespace(type="duckdb", name="duckdb")
 builtins = SimpleNamespace(ref=DBT_BUILTINS["ref"], source=DBT_BUILTINS["source"])
 # dbt's own macros the project calls (cross-database types), as DuckDB renders them, and
@@ -32,6 +35,7 @@ dbt = SimpleNamespace(
     type_string=lambda: "varchar",
     type_bigint=lambda: "bigint",
     hash=lambda expr: f"md5(cast({expr} as varchar))",
+    escape_single_quotes=lambda text: text.replace("'", "''"),
     is_incremental=DBT_BUILTINS["is_incremental"],
 )
 
