@@ -33,6 +33,19 @@ FAST_FAILURE_ENV = {
 }
 
 
+@pytest.fixture(scope="session", autouse=True)
+def dbt_files_outside_the_checkout(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Every dbt the tests start writes its target/ and logs/ under the session's tmp dir
+    (unless given --target-path), not into the checkout: there they replaced what
+    `make dbt-build` and `make docs` left, and two test runs side by side wrote the same
+    manifest, partial-parse file and log."""
+    root = tmp_path_factory.mktemp("dbt")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DBT_TARGET_PATH", str(root / "target"))
+        patch.setenv("DBT_LOG_PATH", str(root / "logs"))
+        yield
+
+
 @pytest.fixture(scope="session")
 def fake_server() -> Iterator[FakeWandb]:
     with FakeWandb() as server:

@@ -12,6 +12,7 @@ raw layer.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import duckdb
@@ -209,3 +210,13 @@ def test_a_table_from_an_earlier_model_version_stops_the_build_clearly(
     assert "last_load_id" in output
     assert "dbt build --full-refresh" in output
     run_dbt(["run", "-s", "runs", "--full-refresh"], db, quiet=True)
+
+
+def test_dbt_started_by_the_tests_writes_outside_the_checkout(tmp_path: Path) -> None:
+    """The `dbt run`s above pass no --target-path: theirs is the session's tmp dir
+    (conftest's dbt_files_outside_the_checkout), not the checkout's target/ and logs/."""
+    target, logs = Path(os.environ["DBT_TARGET_PATH"]), Path(os.environ["DBT_LOG_PATH"])
+    assert PROJECT_ROOT / "target" not in {target, *target.parents}
+    assert PROJECT_ROOT / "logs" not in {logs, *logs.parents}
+    run_dbt(["parse"], tmp_path / "never_opened.duckdb", quiet=True)
+    assert (target / "manifest.json").is_file() and (logs / "dbt.log").is_file()
