@@ -1,17 +1,19 @@
--- Config pretrain values should equal what the checkpoint reports in the summary; a
--- divergence (the original 15000 vs "29901") is worth a follow-up, not a failed build.
+-- A configured column pair's config value should equal what the run reports in its
+-- summary; a divergence (the original 15000 vs "29901" of the pretrain pairs) is worth a
+-- follow-up, not a failed build. Every pair of every project's settings is covered, the
+-- pretrain pairs and any other; the name is the original rule's.
 {{ config(
     severity='warn',
     store_failures=true,
-    meta={'checks': 'A run\'s configured pretraining (steps or compute) differs from what its '
-        ~ 'checkpoint reports in the summary.'}
+    meta={'checks': 'A configured column pair (the pretraining steps or compute, or any other) '
+        ~ 'holds a config value that differs from what the run reports in its summary.'}
 ) }}
 
 with
 
-pretrain_overlap as (
+column_pair_overlap as (
 
-    select * from {{ ref('pretrain_overlap') }}
+    select * from {{ ref('column_pair_overlap') }}
 
 ),
 
@@ -21,16 +23,16 @@ final as (
         entity,
         project,
         run_id,
+        column_pair,
+        pair_role,
         run_name,
         experiment_group,
         state,
-        pretrain_steps,
-        model_pretrain_steps,
-        pretrain_compute,
-        model_pretrain_compute
+        config_value,
+        summary_value
 
-    from pretrain_overlap
-    where not steps_match or not compute_match
+    from column_pair_overlap
+    where not is_match
 
 )
 

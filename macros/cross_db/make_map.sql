@@ -6,7 +6,7 @@
 {% macro default__make_map(entries) -%}
     map(
         {%- for key, expression in entries -%}
-            '{{ key }}', {{ expression }}{{ ", " if not loop.last }}
+            {{ sql_string(key) }}, {{ expression }}{{ ", " if not loop.last }}
         {%- endfor -%}
     )
 {%- endmacro %}
@@ -14,7 +14,7 @@
 {% macro duckdb__make_map(entries) -%}
     map(
         [{%- for key, expression in entries -%}
-            '{{ key }}'{{ ", " if not loop.last }}
+            {{ sql_string(key) }}{{ ", " if not loop.last }}
         {%- endfor -%}],
         [{%- for key, expression in entries -%}
             {{ expression }}{{ ", " if not loop.last }}

@@ -2,15 +2,35 @@
     the models would fail deep inside a model with a binder error (its SQL reads a column
     the old table lacks). Stop before any model runs instead, naming the table, the
     missing column and the fix. Checks nothing with --full-refresh or on Spark, where
-    these models are plain tables; the hook's statement itself is a no-op `select 1`. -#}
+    these models are plain tables; the hook's statement itself is a no-op `select 1`. A
+    table whose analysis settings are not recorded as the current ones is skipped: the
+    build replaces it anyway (analysis_settings_changed). -#}
 {% macro check_incremental_tables() -%}
     {%- if execute and not flags.FULL_REFRESH and target.type == 'duckdb' -%}
+        {%- set recorded = {} -%}
+        {%- set found = run_query(
+            "select count(*) from duckdb_tables() where database_name = "
+            ~ sql_string(target.database) ~ " and schema_name = 'meta'"
+            ~ " and table_name = 'analysis_settings_built'"
+        ) -%}
+        {%- if found.rows[0][0] > 0 -%}
+            {%- for row in run_query(
+                "select relation_name, fingerprint from " ~ target.database
+                ~ ".meta.analysis_settings_built"
+            ).rows -%}
+                {%- do recorded.update({row[0]: row[1]}) -%}
+            {%- endfor -%}
+        {%- endif -%}
         {%- for node in graph.nodes.values()
             if node.resource_type == 'model' and node.config.materialized == 'incremental' -%}
             {%- set relation = adapter.get_relation(
                 database=node.database, schema=node.schema, identifier=node.alias
             ) -%}
-            {%- if relation is not none -%}
+            {%- set part = (node.config.meta or {}).get('analysis_settings') -%}
+            {%- set replaced = part is not none and recorded.get(
+                node.schema ~ '.' ~ node.alias
+            ) != analysis_settings_fingerprint(part) -%}
+            {%- if relation is not none and not replaced -%}
                 {%- set stored = adapter.get_columns_in_relation(relation)
                     | map(attribute='name') | map('lower') | list -%}
                 {%- set missing = node.columns.keys() | map('lower')

@@ -1,13 +1,16 @@
 {#- Incremental: a build re-derives the runs whose touched_by_load_id this table does not
     hold yet (a new latest version, or an older export loaded late that changes the
     payload a light latest version carries) and replaces them by run. Every synced run
-    has a row per pair, so nothing else needs deleting. -#}
+    has a row per pair of its project's settings, so nothing else needs deleting. Built
+    from other column pairs, it is rebuilt whole (analysis_settings_changed). -#}
 {{
     config(
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key=['entity', 'project', 'run_id'],
         on_schema_change='fail',
+        meta={'analysis_settings': 'pairs'},
+        post_hook="{{ record_analysis_settings() }}",
     )
 }}
 
@@ -40,6 +43,7 @@ pair_values as (
         pairs.config_path,
         pairs.summary_path,
         pairs.compare_as,
+        pairs.pair_role,
         {{ map_value('runs.analysis_values', 'pairs.config_key') }} as config_value,
         {{ map_value('runs.analysis_values', 'pairs.summary_key') }} as summary_value,
         runs.last_load_id,
@@ -47,7 +51,8 @@ pair_values as (
         runs.touched_by_load_id
 
     from runs
-    cross join pairs
+    inner join pairs
+        on pairs.settings_scope = {{ settings_scope('runs.entity', 'runs.project') }}
 
 ),
 
@@ -74,6 +79,7 @@ final as (
         config_path,
         summary_path,
         compare_as,
+        pair_role,
         config_value,
         summary_value,
         config_integer,

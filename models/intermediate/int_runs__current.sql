@@ -4,13 +4,16 @@
     Incremental: a build re-derives the runs whose latest version was touched by a load
     this table does not hold yet, and every run of a project with a new latest complete
     listing (their deletion flags may change), and merges them in by run. Runs never leave
-    it. -#}
+    it. A change of the values the analysis settings read rebuilds it whole, as it
+    carries them (analysis_values). -#}
 {{
     config(
         materialized='incremental',
         incremental_strategy='merge',
         unique_key=['entity', 'project', 'run_id'],
         on_schema_change='fail',
+        meta={'analysis_settings': 'paths'},
+        post_hook="{{ record_analysis_settings() }}",
     )
 }}
 

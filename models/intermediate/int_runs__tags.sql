@@ -18,7 +18,8 @@ run_tags as (
         entity,
         project,
         run_id,
-        {{ explode_list('tags') }} as tag
+        {{ explode_list('tags') }} as tag,
+        {{ settings_scope('entity', 'project') }} as settings_scope
 
     from runs
 
@@ -32,11 +33,14 @@ final as (
         run_tags.run_id,
         run_tags.tag,
         catalog.tag_category,
+        catalog.tag_column,
         catalog.tag is not null as is_catalogued
 
     from run_tags
     left join catalog
-        on run_tags.tag = catalog.tag
+        on
+            run_tags.settings_scope = catalog.settings_scope
+            and run_tags.tag = catalog.tag
 
 )
 

@@ -1,10 +1,13 @@
-{#- Incremental (replace_runs), like marts.runs, whose runs it mirrors. -#}
+{#- Incremental (replace_runs), like marts.runs, whose runs it mirrors; rebuilt whole
+    when the column pairs change (analysis_settings_changed). -#}
 {{
     config(
         materialized='incremental',
         incremental_strategy='replace_runs',
         replace_runs={'of': 'runs'},
         on_schema_change='fail',
+        meta={'analysis_settings': 'pairs'},
+        post_hook="{{ record_analysis_settings() }}",
     )
 }}
 

@@ -57,7 +57,9 @@ final as (
         pairs.pair_order
 
     from projects
-    cross join pairs
+    -- The pairs of the project's own settings.
+    inner join pairs
+        on pairs.settings_scope = {{ settings_scope('projects.entity', 'projects.project') }}
     left join pair_counts
         on
             projects.entity = pair_counts.entity

@@ -1,5 +1,7 @@
 {#- Incremental (replace_runs): a build replaces the runs whose touched_by_load_id changed
-    and removes those that left the analysis. -#}
+    and removes those that left the analysis. Every column the analysis settings define
+    (split, pretrain values, tag columns) follows the run's own project's settings; an
+    edit of the settings rebuilds it whole (analysis_settings_changed). -#}
 {{
     config(
         materialized='incremental',
@@ -7,8 +9,14 @@
         replace_runs={'of': 'int_runs__in_scope', 'where': 'is_analysed'},
         on_schema_change='fail',
         contract={'enforced': runs_contract_enforced()},
+        meta={'analysis_settings': 'all'},
+        post_hook="{{ record_analysis_settings() }}",
     )
 }}
+
+{%- set run_split_value = split_value(
+    'analysed_runs.analysis_values', 'analysed_runs.entity', 'analysed_runs.project'
+) %}
 
 with
 
@@ -57,21 +65,30 @@ analysed_runs as (
 
 ),
 
--- The original analysis' two pairs (column_pairs named steps and compute), one row per run.
+-- The pairs whose role is pretrain_steps or pretrain_compute in the run's project's
+-- settings (the original analysis' two pairs), one row per run.
 pretrain_values as (
 
     select
         pair_values.entity,
         pair_values.project,
         pair_values.run_id,
-        max(case when pair_values.column_pair = 'steps' then pair_values.config_integer end)
-            as pretrain_steps,
-        max(case when pair_values.column_pair = 'steps' then pair_values.summary_integer end)
-            as model_pretrain_steps,
-        max(case when pair_values.column_pair = 'compute' then pair_values.config_integer end)
-            as pretrain_compute,
-        max(case when pair_values.column_pair = 'compute' then pair_values.summary_integer end)
-            as model_pretrain_compute
+        max(
+            case when pair_values.pair_role = 'pretrain_steps' then pair_values.config_integer end
+        ) as pretrain_steps,
+        max(
+            case when pair_values.pair_role = 'pretrain_steps' then pair_values.summary_integer end
+        ) as model_pretrain_steps,
+        max(
+            case
+                when pair_values.pair_role = 'pretrain_compute' then pair_values.config_integer
+            end
+        ) as pretrain_compute,
+        max(
+            case
+                when pair_values.pair_role = 'pretrain_compute' then pair_values.summary_integer
+            end
+        ) as model_pretrain_compute
 
     from pair_values
     inner join runs_to_build
@@ -79,7 +96,7 @@ pretrain_values as (
             pair_values.entity = runs_to_build.entity
             and pair_values.project = runs_to_build.project
             and pair_values.run_id = runs_to_build.run_id
-    where pair_values.column_pair in ('steps', 'compute')
+    where pair_values.pair_role in ('pretrain_steps', 'pretrain_compute')
     group by
         pair_values.entity,
         pair_values.project,
@@ -102,14 +119,18 @@ final as (
         analysed_runs.runtime_seconds,
         analysed_runs.timeout_seconds,
         analysed_runs.timeout_seconds is not null as has_timeout,
-        {{ split_value('analysed_runs.analysis_values') }} is not null as has_split_value,
-        {{ split_group(split_value('analysed_runs.analysis_values')) }} as split_group,
+        {{ split_name('analysed_runs.entity', 'analysed_runs.project') }} as split_name,
+        {{ run_split_value }} is not null as has_split_value,
+        {{ split_group(run_split_value, 'analysed_runs.entity', 'analysed_runs.project') }}
+            as split_group,
         pretrain_values.pretrain_steps,
         pretrain_values.model_pretrain_steps,
         pretrain_values.pretrain_compute,
         pretrain_values.model_pretrain_compute,
         analysed_runs.tags,
-        {{ tag_flag_columns('analysed_runs.tags') }},
+        {{ tag_flag_columns(
+            'analysed_runs.tags', 'analysed_runs.entity', 'analysed_runs.project'
+        ) }},
         analysed_runs.history_line_count,
         analysed_runs.last_load_id,
         analysed_runs.version_count,

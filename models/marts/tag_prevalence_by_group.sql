@@ -40,10 +40,14 @@ group_tag_counts as (
         catalog.tag,
         catalog.tag_category,
         catalog.catalog_order,
-        {{ pick_per_tag_column('catalog.tag', 'group_counts', 'runs') }} as tagged_runs
+        {{ pick_per_tag_column('catalog.tag_column', 'group_counts', 'runs') }} as tagged_runs
 
     from group_counts
-    cross join catalog
+    -- The tags of the project's own catalog.
+    inner join catalog
+        on
+            catalog.settings_scope
+            = {{ settings_scope('group_counts.entity', 'group_counts.project') }}
 
 ),
 
@@ -65,7 +69,7 @@ final as (
     select
         entity,
         project,
-        '{{ var("comparison_split").name }}' as split_name,
+        {{ split_name("entity", "project") }} as split_name,
         split_group,
         tag,
         tag_category,

@@ -22,7 +22,7 @@ final as (
         count(case when likely_timed_out then 1 end) as likely_timed_out_runs,
         count(case when finished_without_progress then 1 end) as finished_without_progress_runs,
         count(case when stale_running then 1 end) as stale_running_runs,
-        '{{ var("comparison_split").name }}' as split_name
+        {{ split_name("entity", "project") }} as split_name
 
     from run_progress
     group by

@@ -36,7 +36,7 @@ final as (
             as group_runs,
         cast(runs as double)
         / sum(runs) over (partition by entity, project, timeout_group) as share_of_group,
-        '{{ var("comparison_split").name }}' as split_name
+        {{ split_name("entity", "project") }} as split_name
 
     from grouped
 

@@ -1,17 +1,20 @@
 {#- The one model that parses the run record's JSON: every field the models use is read in
     a single pass over each record. It is kept as a table that grows by append, so a
     record is parsed once in its life: an incremental build parses only the raw rows of
-    loads this table does not hold yet. -#}
+    loads this table does not hold yet. A change of the values the analysis settings read
+    (analysis_paths) rebuilds it whole (analysis_settings_changed). -#}
 {{
     config(
         materialized='incremental',
         incremental_strategy='append',
+        meta={'analysis_settings': 'paths'},
+        post_hook="{{ record_analysis_settings() }}",
     )
 }}
 
 {#- Each column and the JSONPath it is read from: the one list to edit to read a new
-    field. Typing happens below, by name. The values the analysis configuration names
-    (dbt_project.yml) are read in the same pass, into analysis_values. -#}
+    field. Typing happens below, by name. The values the analysis settings name (every
+    project's, dbt_project.yml) are read in the same pass, into analysis_values. -#}
 {%- set record_fields = {
     'run_name': '$.displayName',
     'experiment_group': '$.group',

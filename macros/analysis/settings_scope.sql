@@ -1,0 +1,47 @@
+{#- The settings scope of a run's project (see analysis_settings): 'entity/project' for a
+    project with an entry in the project_settings var, '*' (the defaults) for any other.
+    The configured rows (int_tags__catalog, int_column_pairs__configured) carry the same
+    scope, so a run joins its own project's settings. -#}
+{% macro settings_scope(entity_expr, project_expr) -%}
+    {%- set projects = analysis_settings()['projects'] -%}
+    {%- if not projects -%}
+        '*'
+    {%- else -%}
+        case
+            {%- for scope in projects %}
+                {%- set entity, project = scope.split('/') %}
+            when {{ entity_expr }} = {{ sql_string(entity) }} and {{ project_expr }} = {{ sql_string(project) }}
+                then {{ sql_string(scope) }}
+            {%- endfor %}
+            else '*'
+        end
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- A SQL expression that is, for a run of each settings scope, that scope's expression
+    in `by_scope` (a dict from scope to SQL; '*' for the defaults): a CASE over the
+    projects whose expression differs from the defaults', or just the defaults' when none
+    does. -#}
+{% macro per_settings_scope(entity_expr, project_expr, by_scope) -%}
+    {%- set default = by_scope['*'] | trim -%}
+    {%- set branches = [] -%}
+    {%- for scope in analysis_settings()['projects'] -%}
+        {%- set expression = by_scope.get(scope, default) | trim -%}
+        {%- if expression != default -%}
+            {%- do branches.append((scope, expression)) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if not branches -%}
+        {{ default }}
+    {%- else -%}
+        case
+            {%- for scope, expression in branches %}
+                {%- set entity, project = scope.split('/') %}
+            when {{ entity_expr }} = {{ sql_string(entity) }} and {{ project_expr }} = {{ sql_string(project) }}
+                then {{ expression }}
+            {%- endfor %}
+            else {{ default }}
+        end
+    {%- endif -%}
+{%- endmacro %}
