@@ -4,6 +4,7 @@ builds cleanly and its marts hold the answers computed here from the generated r
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 from dbt_builds import BuiltWarehouse, build_and_publish, load_raw
 from second_project import CONFIG, ENTITY, PROJECT, nested, runs, write
 
-from extract.suggest import suggest
+from extract.suggest import parse_entry, suggest
 from extract.warehouse.database import connect
 
 
@@ -154,23 +155,52 @@ def test_discovery_finds_the_pairs_from_the_data(con: duckdb.DuckDBPyConnection)
     assert profile == {"optimizer.name": 3}
 
 
-def test_suggest_prints_a_config_for_this_project(built: BuiltWarehouse) -> None:
+def test_suggest_prints_an_entry_for_this_project(
+    built: BuiltWarehouse, con: duckdb.DuckDBPyConnection
+) -> None:
     text = suggest(built.db, f"{ENTITY}/{PROJECT}")
     lines = text.splitlines()
-    # The dataset names agree on 90% of runs: suggested. Most runs that stopped early did
-    # not reach max_steps, so that pair agrees too rarely and is only listed.
+    assert f"    {ENTITY}/{PROJECT}:" in lines
+    # The dataset names agree on 90% of runs: suggested, under the name the settings give
+    # that pair. Most runs that stopped early did not reach max_steps, so that pair agrees
+    # too rarely and is only listed.
     assert any(
-        line.startswith('  - {name: data_name, config: "data.name", summary: "dataset.name"')
-        and "compare: text" in line
+        line.startswith(
+            '        - {name: dataset, config: "data.name", summary: "dataset.name", compare: text}'
+        )
         for line in lines
     )
     assert any(
-        line.startswith("  # - {name: trainer_max_steps,") and "compare: integer" in line
+        line.startswith("        # - {name: train_steps,") and "compare: integer" in line
         for line in lines
     )
     assert any('path: "optimizer.name", groups: value}  # 3 values' in line for line in lines)
-    assert '  - {tag: "augmix", category: augmentation}' in text
+    assert '        - {tag: "augmix", category: augmentation}' in text
     assert "dclm-dolma" not in text
+    entry = parse_entry(text)[f"{ENTITY}/{PROJECT}"]
+    assert [pair["name"] for pair in entry["column_pairs"]] == ["dataset"]
+    # Both pairs are printed as configured, so the agreement each quotes (suggested or
+    # commented) is the one the marts report for it.
+    printed = {
+        found["name"]: (found["compare"], int(found["matching"]), int(found["shared"]))
+        for line in lines
+        if (
+            found := re.search(
+                r"\{name: (?P<name>\w+),.*compare: (?P<compare>\w+)\}"
+                r"  # (?P<matching>\d+) of (?P<shared>\d+) runs agree",
+                line,
+            )
+        )
+    }
+    reported = con.sql(
+        "select summary.column_pair, pairs.compare_as, summary.matching_rows, "
+        "summary.shared_rows from marts.pretrain_overlap_summary as summary "
+        "inner join intermediate.int_column_pairs__configured as pairs "
+        "on summary.column_pair = pairs.column_pair"
+    ).fetchall()
+    assert printed == {
+        name: (compare, matching, shared) for name, compare, matching, shared in reported
+    }
 
 
 def test_suggest_on_a_warehouse_without_marts_says_what_to_do(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import yaml
 from conftest import run_cli
 from dbt_builds import BuiltWarehouse
 
+from extract.suggest import parse_entry, quoted_agreements
 from extract.warehouse.database import PROJECT_ROOT
 from extract.warehouse.dbt import run_dbt
 
@@ -206,27 +207,45 @@ def test_key_overlap_finds_the_pretrain_pairs(sample_con: duckdb.DuckDBPyConnect
     ]
 
 
-def test_suggest_on_the_sample(sample_warehouse: BuiltWarehouse) -> None:
+def test_suggest_on_the_sample(
+    sample_warehouse: BuiltWarehouse, sample_con: duckdb.DuckDBPyConnection
+) -> None:
     env = {"WANDB_DIR": str(sample_warehouse.db.parent)}
     result = run_cli(["suggest", "--db", str(sample_warehouse.db)], env)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    pairs = [line for line in lines if line.startswith("  - {name:")]
-    assert [line.split("#")[1].strip() for line in pairs] == ["19 of 21 runs agree"] * 2
-    assert {line.split(",")[1].strip() for line in pairs} == {
-        'config: "pretrain_steps"',
-        'config: "pretrain_compute"',
+    assert "    datadecide-lab/ft-small-lm:" in lines
+    entry = parse_entry(result.stdout)["datadecide-lab/ft-small-lm"]
+    # The pairs the settings hold keep their names and roles, so pasting the entry keeps
+    # marts.runs' pretrain columns filled.
+    assert [
+        (pair["name"], pair["config"], pair["summary"], pair["compare"], pair.get("role"))
+        for pair in entry["column_pairs"]
+    ] == [
+        ("compute", "pretrain_compute", "model_pretrain_compute", "integer", "pretrain_compute"),
+        ("steps", "pretrain_steps", "model_pretrain_steps", "integer", "pretrain_steps"),
+    ]
+    # As configured today, so the quoted agreement is the one the marts report.
+    reported = rows(
+        sample_con,
+        "select column_pair, matching_rows, shared_rows from marts.pretrain_overlap_summary",
+    )
+    assert quoted_agreements(result.stdout) == {
+        name: (matching, shared) for name, matching, shared in reported
     }
+    assert quoted_agreements(result.stdout) == {"compute": (19, 21), "steps": (19, 21)}
     # Both alternatives pair max_train_steps with a summary key: their names still differ.
-    every_pair = [line for line in lines if "{name:" in line and "config:" in line]
+    every_pair = [line for line in lines if "{name:" in line and "config: " in line]
     names = [line.split("{name: ")[1].split(",")[0] for line in every_pair]
     assert "max_train_steps__train_global_step" in names
     assert len(set(names)) == len(names) == 4
-    split = next(line for line in lines if line.startswith("comparison_split:"))
-    assert split.startswith(
-        'comparison_split: {name: timeout, source: config, path: "timeout", groups: presence}'
-    )
-    assert '  - {tag: "dclm-dolma", category: dataset}  # 205 runs' in lines
+    assert entry["comparison_split"] == {
+        "name": "timeout",
+        "source": "config",
+        "path": "timeout",
+        "groups": "presence",
+    }
+    assert '        - {tag: "dclm-dolma", category: dataset}  # 205 runs' in lines
 
 
 def test_every_source_has_a_freshness_rule(
