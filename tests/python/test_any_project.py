@@ -1,5 +1,7 @@
-"""A project other than the bundled sample, configured only through the analysis vars,
-builds cleanly and its marts hold the answers computed here from the generated runs."""
+"""Two projects in one warehouse, each with its own analysis settings: the bundled sample
+on the defaults and a differently shaped project with an entry of its own in
+project_settings. Each project's marts hold the answers computed here: the second
+project's from its generated runs, the sample's equal to the sample built alone."""
 
 from __future__ import annotations
 
@@ -13,17 +15,22 @@ import pytest
 from dbt_builds import BuiltWarehouse, build_and_publish, load_raw
 from second_project import CONFIG, ENTITY, PROJECT, nested, runs, write
 
+from extract.sample.files import load_order
 from extract.suggest import parse_entry, suggest
 from extract.warehouse.database import connect
+
+SETTINGS = {"project_settings": {f"{ENTITY}/{PROJECT}": CONFIG}}
+THIS_PROJECT = f"entity = '{ENTITY}' and project = '{PROJECT}'"
+SAMPLE_PROJECT = "entity = 'datadecide-lab' and project = 'ft-small-lm'"
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
     root = tmp_path_factory.mktemp("any_project")
     db = root / "warehouse.duckdb"
-    load_raw(db, [write(root / "runs.jsonl")])
+    load_raw(db, [*load_order(), write(root / "runs.jsonl")])
     target = root / "target"
-    build_and_publish(db, ["--vars", json.dumps(CONFIG), "--target-path", str(target)])
+    build_and_publish(db, ["--vars", json.dumps(SETTINGS), "--target-path", str(target)])
     return BuiltWarehouse(db, target)
 
 
@@ -43,8 +50,8 @@ def test_builds_without_warnings_about_another_catalog(built: BuiltWarehouse) ->
     statuses = built.test_statuses()
     assert statuses, "the build ran no tests"
     flagged = {name: status for name, (status, _) in statuses.items() if status != "pass"}
-    # Only the data rules this project really breaks may warn: its timed-out runs and
-    # unprogressed runs are none of them (no history); tags all catalogued.
+    # Each project's tags are all in its own catalog, though neither catalog holds the
+    # other's tags.
     assert "assert_tags_in_catalog" not in flagged
     assert not [name for name, status in flagged.items() if status in ("fail", "error")]
 
@@ -53,7 +60,9 @@ def test_tag_columns_follow_the_project_catalog(con: duckdb.DuckDBPyConnection) 
     columns = [
         name for (name,) in con.sql("select column_name from (describe marts.runs)").fetchall()
     ]
-    assert [name for name in columns if name.startswith("tag_")] == [
+    # The defaults' columns (the sample's catalog), then this project's.
+    assert [name for name in columns if name.startswith("tag_")][-6:] == [
+        "tag_match_150m",
         "tag_resnet18",
         "tag_resnet50",
         "tag_vit_s",
@@ -61,15 +70,25 @@ def test_tag_columns_follow_the_project_catalog(con: duckdb.DuckDBPyConnection) 
         "tag_baseline",
     ]
     expected = sum("augmix" in record["tags"] for record in runs())
-    assert con.sql("select count(*) filter (where tag_augmix) from marts.runs").fetchone() == (
-        expected,
-    )
+    # A tag column is null on the runs of a project whose catalog lacks the tag.
+    assert con.sql(
+        f"select count_if(tag_augmix), count(tag_augmix), count(tag_4m) from marts.runs "
+        f"where {THIS_PROJECT}"
+    ).fetchone() == (expected, len(runs()), 0)
+    assert con.sql(
+        f"select count(tag_augmix), count(tag_4m) from marts.runs where {SAMPLE_PROJECT}"
+    ).fetchone() == (0, 331)
+    # The long form holds the same, whatever the columns.
+    assert con.sql(
+        f"select count(*) from marts.run_tags where {THIS_PROJECT} and tag = 'augmix'"
+    ).fetchone() == (expected,)
 
 
 def test_state_mix_per_split_group(con: duckdb.DuckDBPyConnection) -> None:
     expected = Counter((_split(record), record["state"]) for record in runs())
     found = con.sql(
-        "select timeout_group, state, runs, split_name from marts.timeout_state_distribution"
+        "select timeout_group, state, runs, split_name from marts.timeout_state_distribution "
+        f"where {THIS_PROJECT}"
     ).fetchall()
     assert {(group, state): count for group, state, count, _ in found} == dict(expected)
     assert {name for *_, name in found} == {"optimizer"}
@@ -82,7 +101,7 @@ def test_tag_prevalence_per_split_group(con: duckdb.DuckDBPyConnection) -> None:
         (group, tag): (tagged, group_runs, other_tagged, other_runs)
         for group, tag, tagged, group_runs, other_tagged, other_runs in con.sql(
             "select split_group, tag, tagged_runs, group_runs, other_tagged_runs, other_runs "
-            "from marts.tag_prevalence_by_group"
+            f"from marts.tag_prevalence_by_group where {THIS_PROJECT}"
         ).fetchall()
     }
     for group in {_split(record) for record in records}:
@@ -118,7 +137,8 @@ def test_column_pairs_compare_their_nested_keys(con: duckdb.DuckDBPyConnection) 
     summary = {
         pair: (shared, matching)
         for pair, shared, matching in con.sql(
-            "select column_pair, shared_rows, matching_rows from marts.pretrain_overlap_summary"
+            "select column_pair, shared_rows, matching_rows from marts.pretrain_overlap_summary "
+            f"where {THIS_PROJECT}"
         ).fetchall()
     }
     for pair in CONFIG["column_pairs"]:
@@ -129,18 +149,21 @@ def test_column_pairs_compare_their_nested_keys(con: duckdb.DuckDBPyConnection) 
             run_id
             for (run_id,) in con.execute(
                 "select run_id from marts.column_pair_overlap "
-                "where column_pair = ? and not is_match",
+                f"where {THIS_PROJECT} and column_pair = ? and not is_match",
                 [pair["name"]],
             ).fetchall()
         }
         assert found == divergent
-    # The sample's pretrain columns stay empty: no pair here is named steps or compute.
-    assert con.sql("select count(pretrain_steps) from marts.runs").fetchone() == (0,)
+    # The pretrain columns stay empty here: no pair of this project has a pretrain role.
+    assert con.sql(
+        f"select count(pretrain_steps) from marts.runs where {THIS_PROJECT}"
+    ).fetchone() == (0,)
 
 
 def test_discovery_finds_the_pairs_from_the_data(con: duckdb.DuckDBPyConnection) -> None:
     top = con.sql(
-        "select config_key, summary_key from marts.key_overlap order by overlap_rank limit 2"
+        f"select config_key, summary_key from marts.key_overlap where {THIS_PROJECT} "
+        "order by overlap_rank limit 2"
     ).fetchall()
     assert sorted(top) == [
         ("data.name", "dataset.name"),
@@ -149,7 +172,7 @@ def test_discovery_finds_the_pairs_from_the_data(con: duckdb.DuckDBPyConnection)
     profile = dict(
         con.sql(
             "select key_path, distinct_values from marts.key_profile "
-            "where source = 'config' and key_path = 'optimizer.name'"
+            f"where {THIS_PROJECT} and source = 'config' and key_path = 'optimizer.name'"
         ).fetchall()
     )
     assert profile == {"optimizer.name": 3}
@@ -196,7 +219,9 @@ def test_suggest_prints_an_entry_for_this_project(
         "select summary.column_pair, pairs.compare_as, summary.matching_rows, "
         "summary.shared_rows from marts.pretrain_overlap_summary as summary "
         "inner join intermediate.int_column_pairs__configured as pairs "
-        "on summary.column_pair = pairs.column_pair"
+        "on summary.column_pair = pairs.column_pair "
+        f"where pairs.settings_scope = '{ENTITY}/{PROJECT}' "
+        f"and summary.entity = '{ENTITY}' and summary.project = '{PROJECT}'"
     ).fetchall()
     assert printed == {
         name: (compare, matching, shared) for name, compare, matching, shared in reported
@@ -210,3 +235,34 @@ def test_suggest_on_a_warehouse_without_marts_says_what_to_do(tmp_path: Path) ->
 
     with pytest.raises(UserError, match="run `dbt build` first"):
         suggest(db, None)
+
+
+# Every mart with a row per run or per project and group, and its key: the sample's rows
+# must not change when another project with other settings shares the warehouse.
+SAMPLE_MARTS = {
+    "runs": "run_id",
+    "pretrain_overlap": "run_id",
+    "pretrain_overlap_summary": "column_pair",
+    "column_pair_overlap": "run_id, column_pair",
+    "timeout_state_distribution": "timeout_group, state",
+    "timeout_tag_prevalence": "tag",
+    "tag_prevalence_by_group": "split_group, tag",
+    "run_tags": "run_id, tag",
+}
+
+
+@pytest.mark.parametrize("mart", sorted(SAMPLE_MARTS))
+def test_the_sample_keeps_its_own_settings(
+    mart: str, con: duckdb.DuckDBPyConnection, sample_con: duckdb.DuckDBPyConnection
+) -> None:
+    order = SAMPLE_MARTS[mart]
+    # Columns that name the build or another project's catalog are left out.
+    columns = [
+        name
+        for (name,) in sample_con.sql(f"select column_name from (describe marts.{mart})").fetchall()
+        if name not in ("last_load_id", "touched_by_load_id", "version_count")
+    ]
+    query = f"select {', '.join(columns)} from marts.{mart} where {SAMPLE_PROJECT} order by {order}"
+    alone = sample_con.sql(query).fetchall()
+    assert alone
+    assert con.sql(query).fetchall() == alone
