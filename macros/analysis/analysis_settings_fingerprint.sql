@@ -6,13 +6,18 @@
     {%- set settings = analysis_settings() -%}
     {%- if part == 'paths' -%}
         {%- set described = analysis_paths() | list | sort -%}
-    {%- elif part == 'pairs' -%}
+    {%- elif part in ['pairs', 'all'] -%}
+        {#- The defaults, and each project whose part differs from them: an entry that
+            repeats the defaults changes no row. -#}
+        {%- set scopes = settings['scopes'] -%}
         {%- set described = {} -%}
-        {%- for scope, scoped in settings['scopes'].items() -%}
-            {%- do described.update({scope: scoped['column_pairs']}) -%}
+        {%- for scope, scoped in scopes.items() -%}
+            {%- set value = scoped['column_pairs'] if part == 'pairs' else scoped -%}
+            {%- set default = scopes['*']['column_pairs'] if part == 'pairs' else scopes['*'] -%}
+            {%- if scope == '*' or value != default -%}
+                {%- do described.update({scope: value}) -%}
+            {%- endif -%}
         {%- endfor -%}
-    {%- elif part == 'all' -%}
-        {%- set described = settings['scopes'] -%}
     {%- else -%}
         {{ exceptions.raise_compiler_error("analysis_settings_fingerprint: unknown part '" ~ part ~ "'") }}
     {%- endif -%}
