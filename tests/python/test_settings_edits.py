@@ -22,7 +22,7 @@ from second_project import CONFIG, ENTITY, PROJECT, runs, write
 
 from extract.sample.files import load_order
 from extract.suggest import parse_entry, quoted_agreements, suggest
-from extract.warehouse.build import BUILD
+from extract.warehouse.build import BUILD, project_fingerprint
 from extract.warehouse.database import PROJECT_ROOT
 from extract.warehouse.dbt import dbt_executable
 from extract.warehouse.files import Warehouse
@@ -221,3 +221,14 @@ def test_a_new_split_regroups_every_run(project: Project) -> None:
         "intermediate.int_runs__current",
         "marts.runs",
     }
+
+
+def test_sync_sees_a_settings_edit_as_a_change(tmp_path: Path) -> None:
+    """`sync` runs no build when nothing changed upstream and the project's fingerprint is
+    the last build's: an edit of the settings changes that fingerprint."""
+    root = copy_project(tmp_path / "project")
+    assert project_fingerprint(root) == project_fingerprint()
+    Project(root, tmp_path / "unused.duckdb").edit(
+        project_settings={SECOND: {"comparison_split": CONFIG["comparison_split"]}}
+    )
+    assert project_fingerprint(root) != project_fingerprint()
