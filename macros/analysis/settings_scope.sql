@@ -45,3 +45,17 @@
         end
     {%- endif -%}
 {%- endmacro %}
+
+
+{#- Every entry of one list setting ('tag_catalog' or 'column_pairs') of every settings
+    scope, as (scope, entry, position in its list) tuples: the rows of the configured
+    models (int_tags__catalog, int_column_pairs__configured). -#}
+{% macro scoped_settings_entries(key) -%}
+    {%- set rows = [] -%}
+    {%- for scope, scoped in analysis_settings()['scopes'].items() -%}
+        {%- for entry in scoped[key] -%}
+            {%- do rows.append((scope, entry, loop.index)) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ return(rows) }}
+{%- endmacro %}

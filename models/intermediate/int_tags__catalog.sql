@@ -1,13 +1,7 @@
 {#- Rendered from the analysis settings at compile time (no database needed): each
     settings scope's tag catalog ('*' the defaults, 'entity/project' a project with its
     own settings; see the settings_scope macro). -#}
-{%- set settings = analysis_settings() -%}
-{%- set rows = [] -%}
-{%- for scope, scoped in settings['scopes'].items() -%}
-    {%- for entry in scoped['tag_catalog'] -%}
-        {%- do rows.append((scope, entry, loop.index)) -%}
-    {%- endfor -%}
-{%- endfor -%}
+{%- set rows = scoped_settings_entries('tag_catalog') -%}
 
 with
 
