@@ -10,19 +10,11 @@ import duckdb
 import pytest
 import yaml
 
-from extract.suggest import (
-    ConfiguredPair,
-    Pair,
-    Split,
-    ValueCounts,
-    agreement,
-    compare_for,
-    configured_pairs,
-    parse_entry,
-    quoted_agreements,
-    render,
-    tag_column,
-)
+from extract.suggest import parse_entry, quoted_agreements
+from extract.suggest.agreement import agreement, compare_for
+from extract.suggest.discovery import configured_pairs
+from extract.suggest.found import ConfiguredPair, Pair, Split, ValueCounts
+from extract.suggest.render import render, tag_column
 
 ENTITY, PROJECT = "acme", "B"
 SPLIT = Split("optimizer.name", "value", 90, 100, 3)
