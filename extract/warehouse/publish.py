@@ -54,6 +54,8 @@ from extract.warehouse.segments import (
 GRACE_SECONDS = 60.0
 COMPACT_FREE_BYTES = 64 << 20
 FICLONE = 0x40049409  # Linux ioctl: clone a file's extents (btrfs, XFS, ...)
+# What a filesystem or kernel answers to a copy it cannot do that way.
+UNSUPPORTED = (errno.EOPNOTSUPP, errno.EXDEV, errno.EINVAL, errno.ENOTTY)
 
 
 @dataclass(frozen=True)
@@ -275,16 +277,32 @@ def _add_raw_views(
 
 
 def _copy_file(source: Path, target: Path) -> None:
-    """Copy bytes, as a copy-on-write clone where the filesystem offers one."""
+    """Copy bytes: a copy-on-write clone where the filesystem offers one, else an
+    in-kernel copy (copy_file_range: no round trip through this process, several times
+    faster than reading and writing it, bench/README.md), else a plain copy."""
     target.unlink(missing_ok=True)
     with source.open("rb") as src, target.open("wb") as dst:
         try:
             fcntl.ioctl(dst.fileno(), FICLONE, src.fileno())
             return
         except OSError as exc:
-            if exc.errno not in (errno.EOPNOTSUPP, errno.EXDEV, errno.EINVAL, errno.ENOTTY):
+            if exc.errno not in UNSUPPORTED:
                 raise
-        shutil.copyfileobj(src, dst, length=16 << 20)
+        size = os.fstat(src.fileno()).st_size
+        copied = 0
+        try:
+            while copied < size:
+                done = os.copy_file_range(src.fileno(), dst.fileno(), size - copied)
+                if done == 0:
+                    break
+                copied += done
+        except OSError as exc:
+            if exc.errno not in (*UNSUPPORTED, errno.ENOSYS):
+                raise
+        if copied < size:
+            src.seek(copied)
+            dst.seek(copied)
+            shutil.copyfileobj(src, dst, length=16 << 20)
 
 
 def compact_raw_store(warehouse: Warehouse, wait: float | None = None) -> bool:
