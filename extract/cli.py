@@ -338,7 +338,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     suggest = add(
         "suggest",
-        "Print the analysis configuration (tags, column pairs, split) a built project suggests.",
+        "Print a built project's entry for project_settings in dbt_project.yml (tag catalog, "
+        "column pairs, comparison split), as its data suggests; paste it, then dbt build.",
     )
     suggest.add_argument(
         "project", nargs="?", metavar="ENTITY/PROJECT", help="the project (optional if only one)"

@@ -431,8 +431,8 @@ def _sections(page: _Page) -> None:
         page,
         "state-mix",
         "How the analysed runs of each group of the comparison split ended up (the "
-        "<code>comparison_split</code> var; by default runs with a <code>timeout</code> "
-        "against runs without).",
+        "project's <code>comparison_split</code> setting; by default runs with a "
+        "<code>timeout</code> against runs without).",
         q.STATE_MIX,
         charts.state_mix,
         STATE_MIX_COLUMNS,
@@ -441,9 +441,9 @@ def _sections(page: _Page) -> None:
     _section(
         page,
         "tag-prevalence",
-        "For each catalogued tag (the <code>tag_catalog</code> var): the share of the "
-        "group's runs that carry it minus the share of the project's other runs, sorted by "
-        "that difference. Bars to the right: the tag is more common in the group.",
+        "For each catalogued tag (the project's <code>tag_catalog</code> setting): the share "
+        "of the group's runs that carry it minus the share of the project's other runs, "
+        "sorted by that difference. Bars to the right: the tag is more common in the group.",
         q.TAG_PREVALENCE,
         charts.tag_prevalence,
         TAG_PREVALENCE_COLUMNS,
@@ -464,10 +464,10 @@ def _sections(page: _Page) -> None:
     _section(
         page,
         "pair-agreement",
-        "For each configured column pair (the <code>column_pairs</code> var: a config key "
-        "and a summary key that should agree, e.g. the configured pretraining steps and the "
-        "ones the checkpoint reports), the analysed runs holding both values, matching or "
-        "divergent; the divergent runs are listed with both values.",
+        "For each configured column pair (the project's <code>column_pairs</code> setting: a "
+        "config key and a summary key that should agree, e.g. the configured pretraining "
+        "steps and the ones the checkpoint reports), the analysed runs holding both values, "
+        "matching or divergent; the divergent runs are listed with both values.",
         q.PAIR_AGREEMENT,
         charts.pair_agreement,
         PAIR_COLUMNS,
