@@ -17,7 +17,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-import yaml
 from dbt_builds import build_and_publish, build_warehouse, load_raw, open_working
 
 from extract.errors import UserError
@@ -165,35 +164,6 @@ def test_a_seed_change_reaches_incremental_models(
     scope = "\n".join(incremental["intermediate.int_runs__in_scope"])
     assert "datetime.date(2025, 9, 2)" in scope
     assert "'newcomer'" not in "\n".join(incremental["marts.runs"])
-
-
-def test_a_tag_catalog_change_reaches_the_tags(
-    incremental_and_full: tuple[dict, dict, Path],
-) -> None:
-    """Runs last: rebuilds the catalog under a catalog var that recategorises 4M."""
-    *_, db = incremental_and_full
-    project = yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text())
-    catalog = [
-        {**entry, "category": "dataset"} if entry["tag"] == "4M" else entry
-        for entry in project["vars"]["tag_catalog"]
-    ]
-    run_dbt(
-        [
-            "run",
-            "-s",
-            "int_tags__catalog",
-            "int_runs__tags",
-            "--vars",
-            json.dumps({"tag_catalog": catalog}),
-        ],
-        db,
-        quiet=True,
-    )
-    with open_working(db) as con:
-        categories = con.sql(
-            "select distinct tag_category from intermediate.int_runs__tags where tag = '4M'"
-        ).fetchall()
-    assert categories == [("dataset",)]
 
 
 def test_a_table_from_an_earlier_model_version_stops_the_build_clearly(
