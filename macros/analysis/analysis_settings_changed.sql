@@ -12,18 +12,28 @@
     {%- if part is none -%}
         {{ return(false) }}
     {%- endif -%}
+    {%- set recorded = recorded_analysis_settings(this.database) -%}
+    {{ return(recorded.get(this.schema ~ '.' ~ this.identifier)
+        != analysis_settings_fingerprint(part)) }}
+{%- endmacro %}
+
+
+{#- What meta.analysis_settings_built records in `database` (dbt's target): each
+    settings-dependent table ('schema.table') and the digest of the settings it was built
+    from; empty before any was recorded. -#}
+{% macro recorded_analysis_settings(database) -%}
     {%- set found = run_query(
         "select count(*) from duckdb_tables() where database_name = "
-        ~ sql_string(this.database) ~ " and schema_name = 'meta'"
+        ~ sql_string(database) ~ " and schema_name = 'meta'"
         ~ " and table_name = 'analysis_settings_built'"
     ) -%}
-    {%- if found.rows[0][0] == 0 -%}
-        {{ return(true) }}
+    {%- set recorded = {} -%}
+    {%- if found.rows[0][0] > 0 -%}
+        {%- for row in run_query(
+            "select relation_name, fingerprint from " ~ database ~ ".meta.analysis_settings_built"
+        ).rows -%}
+            {%- do recorded.update({row[0]: row[1]}) -%}
+        {%- endfor -%}
     {%- endif -%}
-    {%- set stored = run_query(
-        "select fingerprint from " ~ this.database ~ ".meta.analysis_settings_built"
-        ~ " where relation_name = " ~ sql_string(this.schema ~ '.' ~ this.identifier)
-    ) -%}
-    {{ return(stored.rows | length == 0
-        or stored.rows[0][0] != analysis_settings_fingerprint(part)) }}
+    {{ return(recorded) }}
 {%- endmacro %}

@@ -3,19 +3,11 @@
     The configured rows (int_tags__catalog, int_column_pairs__configured) carry the same
     scope, so a run joins its own project's settings. -#}
 {% macro settings_scope(entity_expr, project_expr) -%}
-    {%- set projects = analysis_settings()['projects'] -%}
-    {%- if not projects -%}
-        '*'
-    {%- else -%}
-        case
-            {%- for scope in projects %}
-                {%- set entity, project = scope.split('/') %}
-            when {{ entity_expr }} = {{ sql_string(entity) }} and {{ project_expr }} = {{ sql_string(project) }}
-                then {{ sql_string(scope) }}
-            {%- endfor %}
-            else '*'
-        end
-    {%- endif -%}
+    {%- set by_scope = {'*': "'*'"} -%}
+    {%- for scope in analysis_settings()['projects'] -%}
+        {%- do by_scope.update({scope: sql_string(scope)}) -%}
+    {%- endfor -%}
+    {{ per_settings_scope(entity_expr, project_expr, by_scope) }}
 {%- endmacro %}
 
 

@@ -7,20 +7,7 @@
     build replaces it anyway (analysis_settings_changed). -#}
 {% macro check_incremental_tables() -%}
     {%- if execute and not flags.FULL_REFRESH and target.type == 'duckdb' -%}
-        {%- set recorded = {} -%}
-        {%- set found = run_query(
-            "select count(*) from duckdb_tables() where database_name = "
-            ~ sql_string(target.database) ~ " and schema_name = 'meta'"
-            ~ " and table_name = 'analysis_settings_built'"
-        ) -%}
-        {%- if found.rows[0][0] > 0 -%}
-            {%- for row in run_query(
-                "select relation_name, fingerprint from " ~ target.database
-                ~ ".meta.analysis_settings_built"
-            ).rows -%}
-                {%- do recorded.update({row[0]: row[1]}) -%}
-            {%- endfor -%}
-        {%- endif -%}
+        {%- set recorded = recorded_analysis_settings(target.database) -%}
         {%- for node in graph.nodes.values()
             if node.resource_type == 'model' and node.config.materialized == 'incremental' -%}
             {%- set relation = adapter.get_relation(
